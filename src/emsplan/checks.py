@@ -1,0 +1,260 @@
+"""Validation rules: one ``check_*`` function per rule.
+
+Each rule reads a :class:`~emsplan.network.Network` and returns the problems it
+finds (possibly none), each naming the table, the row (number and key), the
+column, the bad value and what is allowed. :func:`check_all` runs every rule
+and returns all problems at once, so a planner fixes a workbook in one pass.
+
+Rules driven by the schema declaration (required cells, ranges, allowed
+values, duplicate keys, references) come first; the domain rules (BOM cycles,
+supply of every item, ...) follow in :mod:`emsplan.rules`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import pandas as pd
+
+from emsplan import schema
+from emsplan.network import Network
+from emsplan.problems import Problem, Severity, format_value
+
+Check = Callable[[Network], list[Problem]]
+
+
+def row_problem(
+    network: Network,
+    table: str,
+    position: int,
+    column: str | None,
+    message: str,
+    *,
+    check: str,
+    value: Any = None,
+    severity: Severity = Severity.ERROR,
+) -> Problem:
+    """A problem about one row of a table, with its row number and key."""
+    frame = network[table]
+    key = {c: frame.at[position, c] for c in schema.table(table).key}
+    key = {c: v for c, v in key.items() if not _blank(v)}
+    return Problem(
+        check=check,
+        table=table,
+        row=network.row_number(table, position),
+        key=key,
+        column=column,
+        value=value,
+        message=message,
+        severity=severity,
+    )
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def declared_columns() -> Iterator[tuple[schema.Table, schema.Column]]:
+    for decl in schema.tables().values():
+        for column in decl.columns:
+            yield decl, column
+
+
+def _positions(mask: pd.Series) -> Iterable[int]:
+    return (int(p) for p in mask.to_numpy().nonzero()[0])
+
+
+def _type_problem_cells(network: Network) -> set[tuple[str, int, str]]:
+    """Cells already reported as of the wrong type (so they are not reported twice)."""
+    return {
+        (p.table, p.row, p.column)
+        for p in network.problems
+        if p.check == "check_types" and p.row is not None and p.column is not None
+    }
+
+
+def check_required(network: Network) -> list[Problem]:
+    """Cells of required columns must not be blank."""
+    skip = _type_problem_cells(network)
+    out = []
+    for decl, column in declared_columns():
+        if not column.required:
+            continue
+        frame = network[decl.name]
+        for pos in _positions(frame[column.name].isna()):
+            if (decl.name, network.row_number(decl.name, pos), column.name) in skip:
+                continue
+            out.append(
+                row_problem(
+                    network,
+                    decl.name,
+                    pos,
+                    column.name,
+                    f"the cell is blank but '{column.name}' is required; "
+                    f"allowed: {column.allowed_text()}.",
+                    check="check_required",
+                )
+            )
+    return out
+
+
+def check_ranges(network: Network) -> list[Problem]:
+    """Numbers must lie in their declared range (e.g. shares in [0, 1])."""
+    out = []
+    for decl, column in declared_columns():
+        if column.range is None:
+            continue
+        values = network[decl.name][column.name]
+        for pos in _positions(~column.range.mask(values)):
+            value = values.iat[pos]
+            out.append(
+                row_problem(
+                    network,
+                    decl.name,
+                    pos,
+                    column.name,
+                    f"value {format_value(value)} is out of range; '{column.name}' "
+                    f"({column.unit or 'no unit'}) must be {column.range.describe()}.",
+                    check="check_ranges",
+                    value=value,
+                )
+            )
+    return out
+
+
+def check_allowed(network: Network) -> list[Problem]:
+    """Columns with a list of allowed values take only those."""
+    out = []
+    for decl, column in declared_columns():
+        if not column.allowed:
+            continue
+        values = network[decl.name][column.name]
+        for pos in _positions(values.notna() & ~values.isin(column.allowed)):
+            value = values.iat[pos]
+            out.append(
+                row_problem(
+                    network,
+                    decl.name,
+                    pos,
+                    column.name,
+                    f"value {format_value(value)} is not allowed; "
+                    f"'{column.name}' must be one of {', '.join(column.allowed)}.",
+                    check="check_allowed",
+                    value=value,
+                )
+            )
+    return out
+
+
+def check_duplicate_keys(network: Network) -> list[Problem]:
+    """No two rows of a table may share the same key."""
+    out = []
+    for decl in schema.tables().values():
+        frame = network[decl.name]
+        if frame.empty:
+            continue
+        dup = frame.duplicated(list(decl.key), keep="first")
+        for pos in _positions(dup):
+            first = int(
+                (frame[list(decl.key)].iloc[: pos + 1] == frame[list(decl.key)].iloc[pos])
+                .fillna(False)
+                .all(axis=1)
+                .to_numpy()
+                .nonzero()[0][0]
+            )
+            out.append(
+                row_problem(
+                    network,
+                    decl.name,
+                    pos,
+                    None,
+                    f"duplicate key: row {network.row_number(decl.name, first)} has the same "
+                    f"{', '.join(decl.key)}; each key may appear once.",
+                    check="check_duplicate_keys",
+                )
+            )
+    return out
+
+
+def check_references(network: Network) -> list[Problem]:
+    """Columns that name an item, site or period must name a declared one (of the right kind)."""
+    out = []
+    for decl, column in declared_columns():
+        if column.ref is None:
+            continue
+        ref_table, ref_column = column.ref
+        target = network[ref_table]
+        known = set(target[ref_column].dropna())
+        values = network[decl.name][column.name]
+        kinds = (
+            dict(zip(target[ref_column], target["kind"], strict=True)) if column.ref_kind else {}
+        )
+        for pos in _positions(values.notna()):
+            value = values.iat[pos]
+            if value not in known:
+                message = (
+                    f"{format_value(value)} is not a {ref_column} listed in table "
+                    f"'{ref_table}'; allowed: {column.allowed_text()}."
+                )
+            elif column.ref_kind and kinds.get(value) not in column.ref_kind:
+                message = (
+                    f"{format_value(value)} is a {kinds.get(value)} but '{column.name}' must be "
+                    f"a {ref_column} of kind {' or '.join(column.ref_kind)}."
+                )
+            else:
+                continue
+            out.append(
+                row_problem(
+                    network,
+                    decl.name,
+                    pos,
+                    column.name,
+                    message,
+                    check="check_references",
+                    value=value,
+                )
+            )
+    return out
+
+
+def check_settings(network: Network) -> list[Problem]:
+    """Settings must be declared ones; unknown names are warned about."""
+    out = []
+    frame = network["settings"]
+    declared = schema.settings()
+    for pos in _positions(frame["setting"].notna() & ~frame["setting"].isin(list(declared))):
+        out.append(
+            row_problem(
+                network,
+                "settings",
+                pos,
+                "setting",
+                f"unknown setting {format_value(frame.at[pos, 'setting'])} is ignored; "
+                f"the settings are {', '.join(declared)}.",
+                check="check_settings",
+                severity=Severity.WARNING,
+            )
+        )
+    return out
+
+
+#: The schema-driven rules, in the order they run.
+GENERIC_CHECKS: list[Check] = [
+    check_required,
+    check_ranges,
+    check_allowed,
+    check_duplicate_keys,
+    check_references,
+    check_settings,
+]
+
+
+def check_all(network: Network) -> list[Problem]:
+    """Run every rule; return all problems found (errors and warnings)."""
+    from emsplan.rules import DOMAIN_CHECKS
+
+    problems: list[Problem] = []
+    for check in [*GENERIC_CHECKS, *DOMAIN_CHECKS]:
+        problems.extend(check(network))
+    return problems

@@ -1,0 +1,212 @@
+"""Turn raw cells (text from CSV, typed cells from Excel, any Python objects)
+into the declared column types, collecting a problem for every cell that does
+not fit instead of failing on the first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from emsplan import schema
+from emsplan.problems import Problem, Severity
+
+#: Numbers beyond this magnitude are taken as typing errors: they break the
+#: solver's numerics long before they mean anything in a plan.
+MAX_MAGNITUDE = 1e12
+
+_BLANK = object()
+
+
+def _is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return value is pd.NA or value is pd.NaT
+
+
+def _to_str(value: Any) -> Any:
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value)).upper()
+    if isinstance(value, float | np.floating):
+        f = float(value)
+        if math.isfinite(f) and f.is_integer() and abs(f) < 1e16:
+            return str(int(f))
+        return repr(f)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _to_float(value: Any) -> float | None:
+    """The number, or None if the cell is not a finite number."""
+    if isinstance(value, bool | np.bool_ | dt.date | dt.datetime):
+        return None
+    if isinstance(value, int | float | np.integer | np.floating):
+        f = float(value)
+    else:
+        text = str(value).strip()
+        if "_" in text:  # float() accepts 1_000; a planner's cell should not
+            return None
+        try:
+            f = float(text)
+        except (ValueError, OverflowError):
+            return None
+    return f if math.isfinite(f) else None
+
+
+def _coerce_cell(column: schema.Column, value: Any) -> tuple[Any, str | None]:
+    """(converted value, reason it failed or None)."""
+    if _is_blank(value):
+        return _BLANK, None
+    if column.type == "str":
+        return _to_str(value), None
+    f = _to_float(value)
+    if f is None:
+        return None, "is not a number"
+    if abs(f) > MAX_MAGNITUDE:
+        return None, f"is larger than the largest allowed magnitude {MAX_MAGNITUDE:g}"
+    if column.type == "int":
+        if not f.is_integer():
+            return None, "is not a whole number"
+        return int(f), None
+    return f, None
+
+
+def coerce_column(
+    table: schema.Table,
+    column: schema.Column,
+    values: pd.Series,
+    keys: pd.DataFrame,
+    rows: np.ndarray,
+    problems: list[Problem],
+) -> pd.Series:
+    """Convert one column, appending a problem for each cell that is not of its type."""
+    if values.dtype == column.dtype and column.type != "str":
+        out = values.copy()
+    else:
+        converted: list[Any] = []
+        for pos, value in enumerate(values.tolist()):
+            result, reason = _coerce_cell(column, value)
+            if reason is not None:
+                problems.append(
+                    Problem(
+                        check="check_types",
+                        table=table.name,
+                        row=int(rows[pos]),
+                        key=_key_of(keys, pos),
+                        column=column.name,
+                        value=value,
+                        message=f"value {_show(value)} {reason}; allowed: {column.allowed_text()}.",
+                    )
+                )
+                result = _BLANK
+            converted.append(None if result is _BLANK else result)
+        out = pd.Series(converted, index=values.index, dtype=object)
+    if column.default is not None:
+        out = out.where(out.notna(), column.default)
+    return out.astype(column.dtype)  # type: ignore[call-overload]
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _key_of(keys: pd.DataFrame, pos: int) -> dict[str, Any]:
+    return {c: keys.iat[pos, i] for i, c in enumerate(keys.columns)}
+
+
+def coerce_table(
+    table: schema.Table, raw: pd.DataFrame, problems: list[Problem], source_rows: np.ndarray | None
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Conform a raw frame to the declaration of ``table``.
+
+    Columns are matched by name (surrounding blanks and case ignored), unknown
+    columns are dropped with a warning, missing required columns are reported
+    and missing optional ones take their default. Wholly blank rows are
+    dropped. Returns the typed frame (a fresh RangeIndex) and the spreadsheet
+    row number of each of its rows.
+    """
+    rows = source_rows if source_rows is not None else np.arange(len(raw)) + 2
+    raw = _match_columns(table, raw, problems)
+    blank = (
+        raw.map(_is_blank).all(axis=1).to_numpy() if len(raw.columns) else np.ones(len(raw), bool)
+    )
+    raw = raw.loc[~blank].reset_index(drop=True)
+    rows = np.asarray(rows)[~blank]
+    keys = pd.DataFrame(
+        {c: [None if _is_blank(v) else _to_str(v) for v in raw[c]] for c in table.key if c in raw}
+    )
+    data: dict[str, pd.Series] = {}
+    for column in table.columns:
+        if column.name in raw.columns:
+            values = raw[column.name]
+        else:
+            values = pd.Series([None] * len(raw), dtype=object)
+        data[column.name] = coerce_column(table, column, values, keys, rows, problems)
+    return pd.DataFrame(data, index=pd.RangeIndex(len(raw))), rows
+
+
+def _match_columns(table: schema.Table, raw: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    declared = {c.lower(): c for c in table.column_names}
+    renamed: dict[Any, str] = {}
+    seen: set[str] = set()
+    keep = []
+    for pos, header in enumerate(raw.columns):
+        name = "" if _is_blank(header) else _to_str(header)
+        target = declared.get(name.lower())
+        if target is None:
+            column_has_data = not raw.iloc[:, pos].map(_is_blank).all()
+            if name or column_has_data:
+                problems.append(
+                    Problem(
+                        check="check_columns",
+                        table=table.name,
+                        column=name or f"#{pos + 1}",
+                        message=(
+                            f"unknown column {name!r} is ignored; the table's columns are "
+                            f"{', '.join(table.column_names)}."
+                        ),
+                        severity=Severity.WARNING,
+                    )
+                )
+            continue
+        if target in seen:
+            problems.append(
+                Problem(
+                    check="check_columns",
+                    table=table.name,
+                    column=target,
+                    message=f"column '{target}' appears more than once; only the first is read.",
+                )
+            )
+            continue
+        seen.add(target)
+        renamed[pos] = target
+        keep.append(pos)
+    out = raw.iloc[:, keep].copy()
+    out.columns = [renamed[p] for p in keep]
+    for column in table.columns:
+        if column.required and column.name not in seen:
+            problems.append(
+                Problem(
+                    check="check_columns",
+                    table=table.name,
+                    column=column.name,
+                    message=(
+                        f"required column '{column.name}' is missing ({column.description}); "
+                        f"add it with values that are {column.allowed_text()}."
+                    ),
+                )
+            )
+    return out
