@@ -74,12 +74,26 @@ def _type_problem_cells(network: Network) -> set[tuple[str, int, str]]:
     }
 
 
+def _missing_columns(network: Network) -> set[tuple[str, str]]:
+    """Required columns reported as missing from a table (their blank cells are not reported)."""
+    return {
+        (p.table, p.column)
+        for p in network.problems
+        if p.check == "check_columns" and p.row is None and p.column is not None
+    }
+
+
 def check_required(network: Network) -> list[Problem]:
-    """Cells of required columns must not be blank."""
+    """Cells of required columns must not be blank.
+
+    Cells already reported as of the wrong type, and columns reported as
+    missing altogether, are not reported again cell by cell.
+    """
     skip = _type_problem_cells(network)
+    missing = _missing_columns(network)
     out = []
     for decl, column in declared_columns():
-        if not column.required:
+        if not column.required or (decl.name, column.name) in missing:
             continue
         frame = network[decl.name]
         for pos in _positions(frame[column.name].isna()):
@@ -148,29 +162,34 @@ def check_allowed(network: Network) -> list[Problem]:
 
 
 def check_duplicate_keys(network: Network) -> list[Problem]:
-    """No two rows of a table may share the same key."""
+    """No two rows of a table may share the same key.
+
+    Blank cells of optional key columns are part of the key (two BOM rows for
+    the same parent and child, both with a blank site, are duplicates); rows
+    with a blank required key cell are left to :func:`check_required`.
+    """
     out = []
     for decl in schema.tables().values():
         frame = network[decl.name]
         if frame.empty:
             continue
-        dup = frame.duplicated(list(decl.key), keep="first")
-        for pos in _positions(dup):
-            first = int(
-                (frame[list(decl.key)].iloc[: pos + 1] == frame[list(decl.key)].iloc[pos])
-                .fillna(False)
-                .all(axis=1)
-                .to_numpy()
-                .nonzero()[0][0]
-            )
+        key = list(decl.key)
+        required = [c.name for c in decl.columns if c.key and c.required]
+        complete = frame[required].notna().all(axis=1).to_numpy()
+        group = frame[key].groupby(key, dropna=False, sort=False).ngroup().to_numpy()
+        order = pd.Series(range(len(frame)))[complete]
+        first = order.groupby(group[complete]).transform("min")
+        for pos, first_pos in zip(order.to_numpy(), first.to_numpy(), strict=True):
+            if pos == first_pos:
+                continue
             out.append(
                 row_problem(
                     network,
                     decl.name,
-                    pos,
+                    int(pos),
                     None,
-                    f"duplicate key: row {network.row_number(decl.name, first)} has the same "
-                    f"{', '.join(decl.key)}; each key may appear once.",
+                    f"duplicate key: row {network.row_number(decl.name, int(first_pos))} has the "
+                    f"same {', '.join(key)}; each key may appear once.",
                     check="check_duplicate_keys",
                 )
             )
