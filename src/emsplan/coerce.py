@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,10 @@ from emsplan.problems import Problem, Severity
 MAX_MAGNITUDE = 1e12
 
 _BLANK = object()
+
+#: Control characters a workbook cannot hold (XML 1.0 forbids them); tab and
+#: line breaks are allowed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _is_blank(value: Any) -> bool:
@@ -44,7 +49,8 @@ def _to_str(value: Any) -> Any:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value).strip()
+    # One line break, "\n", as a workbook stores it (its XML turns "\r\n" and "\r" into "\n").
+    return str(value).strip().replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _to_float(value: Any) -> float | None:
@@ -69,7 +75,14 @@ def _coerce_cell(column: schema.Column, value: Any) -> tuple[Any, str | None]:
     if _is_blank(value):
         return _BLANK, None
     if column.type == "str":
-        return _to_str(value), None
+        text = _to_str(value)
+        bad = _CONTROL.search(text)
+        if bad is not None:
+            return None, (
+                f"contains the invisible control character U+{ord(bad.group()):04X}, "
+                "which a workbook cannot hold; delete it"
+            )
+        return text, None
     f = _to_float(value)
     if f is None:
         return None, "is not a number"

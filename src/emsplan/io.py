@@ -25,6 +25,9 @@ from emsplan.problems import InputError, Problem, Severity
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
+#: A sheet or CSV file of this name (any case) explains the input and is not read.
+README = "readme"
+
 
 class RawInput:
     """Tables as read from files, before type conversion."""
@@ -99,8 +102,13 @@ def _read_workbook(path: Path, raw: RawInput) -> None:
     try:
         for sheet in book.worksheets:
             name = str(sheet.title).strip()
+            if name.lower() == README:
+                continue
             if name.lower() not in schema.tables():
                 _unknown_table(raw, name)
+                continue
+            if name.lower() in raw.tables:
+                _twice(raw, name)
                 continue
             rows = [list(r) for r in sheet.iter_rows(values_only=True)]
             header = rows[0] if rows else []
@@ -108,6 +116,19 @@ def _read_workbook(path: Path, raw: RawInput) -> None:
             raw.rows[name.lower()] = np.arange(len(rows) - 1 if rows else 0) + 2
     finally:
         book.close()
+
+
+def _twice(raw: RawInput, name: str) -> None:
+    raw.problems.append(
+        Problem(
+            check="check_tables",
+            table=name.lower(),
+            message=(
+                f"table '{name.lower()}' is given twice (as {name!r} and another sheet or file "
+                "whose name differs only in case); keep one."
+            ),
+        )
+    )
 
 
 def _unknown_table(raw: RawInput, name: str) -> None:
@@ -128,8 +149,13 @@ def _read_csv_folder(path: Path, raw: RawInput) -> None:
 
     for file in sorted(path.glob("*.csv")):
         name = file.stem.strip().lower()
+        if name == README:
+            continue
         if name not in schema.tables():
             _unknown_table(raw, file.name)
+            continue
+        if name in raw.tables:
+            _twice(raw, file.name)
             continue
         try:
             with file.open(newline="", encoding="utf-8-sig") as f:
@@ -186,7 +212,11 @@ def write_workbook(
             if notes and name in notes and pos < len(notes[name]):
                 cell.comment = Comment(notes[name][pos], "emsplan", width=300, height=120)
         for row in frame.itertuples(index=False):
-            sheet.append([_cell(v) for v in row])
+            values = [_cell(v) for v in row]
+            sheet.append(values)
+            for pos, value in enumerate(values):
+                if _needs_care(value):
+                    _set_exactly(sheet.cell(sheet.max_row, pos + 1), value)
         for pos, column in enumerate(frame.columns):
             width = max([len(str(column)), *(len(str(v)) for v in frame.iloc[:200, pos])])
             sheet.column_dimensions[sheet.cell(1, pos + 1).column_letter].width = min(
@@ -194,6 +224,32 @@ def write_workbook(
             )
         sheet.freeze_panes = "A2"
     _atomic_save(path, book.save)
+
+
+def _needs_care(value: Any) -> bool:
+    """True for values openpyxl would not store as given (see :func:`_set_exactly`)."""
+    if isinstance(value, str):
+        return value.startswith("=")
+    if isinstance(value, float):
+        return float(f"{value:.16g}") != value
+    return False
+
+
+def _set_exactly(cell: Any, value: Any) -> None:
+    """Store ``value`` in ``cell`` as itself.
+
+    openpyxl stores text that starts with ``=`` as a formula (read back blank,
+    and a formula-injection risk), and numbers with 16 significant digits
+    (``0.1 + 0.2`` comes back as ``0.3``). Text is forced to be text; a float
+    that needs 17 digits is stored through its shortest exact ``repr``, which
+    the cell writer passes through unchanged (a workbook's XML holds the
+    digits; Excel shows 15 of them).
+    """
+    if isinstance(value, str):
+        cell.data_type = "s"
+    else:
+        cell._value = repr(value)
+        cell.data_type = "n"
 
 
 def _atomic_save(path: Path, save: Any) -> None:
@@ -218,8 +274,30 @@ def write_csv_folder(tables: dict[str, pd.DataFrame], path: Path) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:
         for name, frame in tables.items():
-            frame.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n")
+            (tmp / f"{name}.csv").write_text(csv_text(frame), encoding="utf-8", newline="")
         for name in tables:
             os.replace(tmp / f"{name}.csv", path / f"{name}.csv")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _csv_field(value: Any) -> str:
+    value = _cell(value)
+    if value is None:
+        return ""
+    text = repr(value) if isinstance(value, float) else str(value)
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """``frame`` as CSV text: a header line, ``\\n`` line ends, exact floats.
+
+    Written by hand because Python 3.11's csv writer (and so pandas) does not
+    quote a field holding a lone carriage return when lines end in ``\\n``,
+    which splits the row when it is read back.
+    """
+    lines = [",".join(_csv_field(str(c)) for c in frame.columns)]
+    lines.extend(",".join(_csv_field(v) for v in row) for row in frame.itertuples(index=False))
+    return "\n".join(lines) + "\n"
