@@ -1,0 +1,117 @@
+"""Create, solve and read back the planning model.
+
+The flow follows PyPSA's: :func:`create_model` builds the linopy model from a
+network (variables, then one constraint family per ``define_*`` function,
+then the objective); a user's ``extra_functionality(model, data)`` may add
+constraints before :func:`solve_model` hands it to the solver; the solution
+is then read back into plan tables by :mod:`emsplan.results`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import linopy
+
+from emsplan.network import Network
+from emsplan.optimization import balance, capacity, local_content, variables
+from emsplan.optimization.objective import define_objective
+from emsplan.optimization.sets import PlanningData, prepare
+
+ExtraFunctionality = Callable[[linopy.Model, PlanningData], None]
+
+
+@dataclass
+class SolveOutcome:
+    """What the solver said: status ("ok", "warning") and termination condition
+    ("optimal", "infeasible", "time_limit", ...) are kept apart."""
+
+    status: str
+    termination: str
+    objective: float | None
+    solve_seconds: float
+    solver: str
+    mip_gap: float | None = None
+    best_bound: float | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def optimal(self) -> bool:
+        return self.termination == "optimal"
+
+
+def create_model(network: Network, data: PlanningData | None = None) -> tuple[linopy.Model, PlanningData]:
+    """Build the planning model of a valid network."""
+    data = data if data is not None else prepare(network)
+    model = linopy.Model(force_dim_names=True)
+    variables.define_purchases(model, data)
+    variables.define_production(model, data)
+    variables.define_shipments(model, data)
+    variables.define_stock(model, data)
+    variables.define_unmet(model, data)
+    variables.define_allocations(model, data)
+    terms = balance.node_terms(model, data)
+    balance.define_node_balance(model, data, terms)
+    balance.define_market_delivery(model, data, terms)
+    capacity.define_supply_capacity(model, data)
+    capacity.define_resource_capacity(model, data)
+    capacity.define_lane_capacity(model, data)
+    capacity.define_storage_capacity(model, data)
+    local_content.define_network_target(model, data)
+    local_content.define_plant_target(model, data)
+    local_content.define_product_content(model, data)
+    local_content.define_product_origin(model, data)
+    local_content.define_product_target(model, data)
+    define_objective(model, data, network)
+    return model, data
+
+
+def solve_model(
+    model: linopy.Model,
+    solver_name: str = "highs",
+    solver_options: dict[str, Any] | None = None,
+    time_limit: float | None = None,
+    mip_gap: float | None = None,
+    log: bool = False,
+) -> SolveOutcome:
+    """Solve with the named solver (HiGHS through its direct API by default)."""
+    options = dict(solver_options or {})
+    if solver_name == "highs":
+        options.setdefault("output_flag", log)
+        if time_limit is not None:
+            options["time_limit"] = float(time_limit)
+        if mip_gap is not None:
+            options["mip_rel_gap"] = float(mip_gap)
+        io_api = "direct"
+    else:
+        io_api = None
+    start = time.perf_counter()
+    status, termination = model.solve(solver_name=solver_name, io_api=io_api, **options)
+    seconds = time.perf_counter() - start
+    objective = float(model.objective.value) if status == "ok" else None
+    outcome = SolveOutcome(
+        status=str(status),
+        termination=str(termination),
+        objective=objective,
+        solve_seconds=seconds,
+        solver=solver_name,
+        options=options,
+    )
+    _read_mip_info(model, outcome)
+    return outcome
+
+
+def _read_mip_info(model: linopy.Model, outcome: SolveOutcome) -> None:
+    """Gap and bound from HiGHS where the model has integer variables."""
+    solver_model = getattr(model, "solver_model", None)
+    if solver_model is None or not model.binaries.labels and not model.integers.labels:
+        return
+    try:
+        info = solver_model.getInfo()
+        outcome.mip_gap = float(info.mip_gap)
+        outcome.best_bound = float(info.mip_dual_bound)
+    except AttributeError:  # another solver: leave unknown
+        return

@@ -1,0 +1,94 @@
+"""``emsplan.plan(network)``: validate, build, solve and read back a plan."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from emsplan.network import Network
+from emsplan.optimization.optimize import ExtraFunctionality, create_model, solve_model
+from emsplan.results import Plan, build_tables, summary
+
+
+class PlanningError(RuntimeError):
+    """The model could not be solved to a usable plan (infeasible, unbounded, failed).
+
+    ``explanation`` lists, in the planner's words, what conflicts.
+    """
+
+    def __init__(self, message: str, termination: str, explanation: list[str] | None = None):
+        self.termination = termination
+        self.explanation = explanation or []
+        super().__init__(message)
+
+
+def plan(
+    network: Network,
+    *,
+    solver_name: str = "highs",
+    solver_options: dict[str, Any] | None = None,
+    time_limit: float | None = None,
+    mip_gap: float | None = None,
+    extra_functionality: ExtraFunctionality | None = None,
+    validate: bool = True,
+    progress: Callable[[str], None] | None = None,
+    log: bool = False,
+) -> Plan:
+    """Find the plan of least total cost for ``network``.
+
+    Parameters
+    ----------
+    network : the network (validated first unless ``validate=False``).
+    solver_name : any solver linopy supports ("highs" by default, "gurobi", ...).
+    solver_options : options passed to the solver as they are.
+    time_limit, mip_gap : seconds and relative gap (for models with discrete choices).
+    extra_functionality : ``f(model, data)`` adding user constraints before solving.
+    progress : called with a short message at each stage.
+    log : show the solver's log.
+
+    Raises
+    ------
+    InputError : the network has errors.
+    PlanningError : the model is infeasible or unbounded, or the solver failed.
+    """
+    say = progress or (lambda message: None)
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    if validate:
+        say("validating")
+        network.validate()
+        timings["validate"] = time.perf_counter() - start
+    say("building the model")
+    t0 = time.perf_counter()
+    model, data = create_model(network)
+    if extra_functionality is not None:
+        extra_functionality(model, data)
+    timings["build"] = time.perf_counter() - t0
+    say(f"solving ({model.nvars} variables, {model.ncons} constraints)")
+    outcome = solve_model(model, solver_name, solver_options, time_limit, mip_gap, log)
+    timings["solve"] = outcome.solve_seconds
+    if outcome.status != "ok" or outcome.objective is None:
+        from emsplan.infeasibility import explain
+
+        explanation = explain(network, data, solver_name) if outcome.termination in (
+            "infeasible", "infeasible_or_unbounded") else []
+        raise PlanningError(
+            f"the model could not be solved: status {outcome.status}, "
+            f"termination {outcome.termination}",
+            outcome.termination,
+            explanation,
+        )
+    say("writing the plan")
+    t0 = time.perf_counter()
+    tables = build_tables(model, data, network)
+    timings["results"] = time.perf_counter() - t0
+    timings["total"] = time.perf_counter() - start
+    return Plan(
+        tables=tables,
+        summary=summary(outcome, model, data, network, timings),
+        network=network,
+        model=model,
+        data=data,
+        timings=timings,
+    )

@@ -1,0 +1,306 @@
+"""The written plan: tables read back from a solved model, KPIs and bottlenecks.
+
+Every table is plain rows (no model objects), so an independent checker can
+rebuild each balance and the objective from the rows and the input alone:
+``purchases``, ``production``, ``flows``, ``inventory``, ``unmet``,
+``local_content``, ``costs``, ``kpis``, ``bottlenecks``; and ``summary``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import linopy
+import numpy as np
+import pandas as pd
+
+from emsplan.network import Network
+from emsplan.optimization.local_content import supplier_receipts
+from emsplan.optimization.objective import CATEGORIES, unit_costs
+from emsplan.optimization.optimize import SolveOutcome
+from emsplan.optimization.sets import PlanningData
+
+#: Quantities below this are solver noise and are not written.
+EPS = 1e-7
+
+TABLES = (
+    "purchases", "production", "flows", "inventory", "unmet",
+    "local_content", "costs", "kpis", "bottlenecks",
+)
+
+
+@dataclass
+class Plan:
+    """A solved plan: its tables (DataFrames) and its summary (a dict)."""
+
+    tables: dict[str, pd.DataFrame]
+    summary: dict[str, Any]
+    network: Network | None = None
+    model: linopy.Model | None = None
+    data: PlanningData | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables")
+        if tables is not None and name in tables:
+            return tables[name]
+        raise AttributeError(f"Plan has no table or attribute {name!r}")
+
+    @property
+    def objective(self) -> float:
+        return float(self.summary["objective"])
+
+    def write(self, out: str | Path, fmt: str = "csv") -> Path:
+        """Write every table (``csv`` or ``parquet``), a workbook and ``summary.json``."""
+        from emsplan.plan_io import write_plan
+
+        return write_plan(self, Path(out), fmt)
+
+
+def _solution(model: linopy.Model, name: str) -> np.ndarray:
+    if name not in model.variables:
+        return np.zeros((0, 0))
+    return np.nan_to_num(np.asarray(model.variables[name].solution.values, dtype=float))
+
+
+def _rows(frame: pd.DataFrame, values: np.ndarray, periods: list[str]) -> pd.DataFrame:
+    """One row per (element of ``frame``, period) with a non-zero quantity."""
+    e, t = np.nonzero(np.abs(values) > EPS)
+    out = frame.iloc[e].reset_index(drop=True)
+    out.insert(len(out.columns), "period", np.asarray(periods, dtype=object)[t])
+    out["qty"] = values[e, t]
+    out["_e"], out["_t"] = e, t
+    return out
+
+
+def build_tables(
+    model: linopy.Model, data: PlanningData, network: Network
+) -> dict[str, pd.DataFrame]:
+    """All plan tables from a solved model."""
+    P = data.periods
+    costs = unit_costs(data, network)
+    buy = _solution(model, "Supply-buy")
+    make = _solution(model, "Plant-make")
+    ship = _solution(model, "Lane-ship")
+    stock = _solution(model, "Site-stock")
+    unmet = np.nan_to_num(np.asarray(model.variables["Market-unmet"].solution.values, float))
+
+    arcs = data.arcs
+    flows = _rows(arcs[["origin", "destination", "item", "mode"]], ship, P)
+    flows["arrival_period"] = np.asarray(P, dtype=object)[
+        flows["_t"] + arcs["lead_time"].to_numpy(int)[flows["_e"]]
+    ]
+    flows["unit_cost"] = costs["freight"][flows["_e"], flows["_t"]]
+    flows["duty_rate"] = data.duty_rate[flows["_e"], flows["_t"] + arcs["lead_time"].to_numpy(int)[flows["_e"]]]
+    flows["value"] = arcs["value"].to_numpy(float)[flows["_e"]]
+    flows["duty"] = flows["qty"] * costs["duty"][flows["_e"], flows["_t"]]
+
+    purchases = _rows(data.offers[["supplier", "item"]], buy, P)
+    purchases["price"] = data.offers["price"].to_numpy(float)[purchases["_e"]]
+    purchases["local_content"] = data.offers["local_content"].to_numpy(float)[purchases["_e"]]
+    paid = flows.groupby(["origin", "item", "period"])["duty"].sum()
+    key = pd.MultiIndex.from_frame(purchases[["supplier", "item", "period"]])
+    purchases["duty"] = paid.reindex(key).fillna(0.0).to_numpy() if len(purchases) else 0.0
+
+    production = _rows(data.production[["plant", "item"]], make, P)
+    production["cost"] = costs["conversion"][production["_e"], production["_t"]]
+
+    inventory = _rows(data.nodes[["site", "item"]], stock, P)
+    inventory["holding_cost"] = costs["holding"][inventory["_e"], inventory["_t"]]
+
+    d = data.demand
+    keep = unmet > EPS
+    unmet_rows = pd.DataFrame({
+        "market": d["market"][keep].to_numpy(), "item": d["item"][keep].to_numpy(),
+        "period": d["period"][keep].to_numpy(), "qty": unmet[keep],
+        "penalty": d["penalty"].fillna(0.0)[keep].to_numpy(float),
+    })
+
+    tables = {
+        "purchases": purchases, "production": production, "flows": flows,
+        "inventory": inventory, "unmet": unmet_rows,
+    }
+    for name in ("purchases", "production", "flows", "inventory"):
+        tables[name] = tables[name].drop(columns=["_e", "_t"])
+    values = {"Supply-buy": buy, "Plant-make": make, "Lane-ship": ship,
+              "Site-stock": stock, "Market-unmet": unmet}
+    tables["costs"] = _costs(costs, values, data)
+    tables["local_content"] = _local_content(data, ship, model)
+    tables["kpis"] = _kpis(data, tables, make, unmet)
+    tables["bottlenecks"] = _bottlenecks(model, data, tables["local_content"])
+    return tables
+
+
+def _costs(costs: dict[str, np.ndarray], values: dict[str, np.ndarray],
+           data: PlanningData) -> pd.DataFrame:
+    rows = []
+    for category, coeff in costs.items():
+        x = values[CATEGORIES[category]]
+        if category == "penalty":
+            per_period = np.bincount(data.demand["t"].to_numpy(int), weights=coeff * x,
+                                     minlength=data.n_periods)
+        else:
+            per_period = (coeff * x).sum(axis=0) if x.size else np.zeros(data.n_periods)
+        rows += [(category, p, float(v)) for p, v in zip(data.periods, per_period, strict=True)]
+    return pd.DataFrame(rows, columns=["category", "period", "value"])
+
+
+def _local_content(data: PlanningData, ship: np.ndarray, model: linopy.Model) -> pd.DataFrame:
+    """Local and total value of supplier receipts per period, network-wide and per plant
+    with a target; per product from the allocation, where product targets exist."""
+    r = supplier_receipts(data)
+    r["qty"] = ship[r["arc"], r["t"]] if len(r) else 0.0
+    r["total_value"] = r["qty"] * r["value"]
+    r["local_value"] = r["total_value"] * r["local_content"]
+    frames = []
+    net = r.groupby("arrival")[["local_value", "total_value"]].sum()
+    net = net.reindex(range(data.n_periods), fill_value=0.0).reset_index(names="t")
+    frames.append(net.assign(scope="network"))
+    plants = data.targets.loc[data.targets["scope_kind"] == "plant", "scope"].unique()
+    if len(plants):
+        by_plant = r[r["destination"].isin(plants)].groupby(["destination", "arrival"])
+        sums = by_plant[["local_value", "total_value"]].sum()
+        full = pd.MultiIndex.from_product([plants, range(data.n_periods)])
+        sums = sums.reindex(full, fill_value=0.0).reset_index(names=["scope", "t"])
+        frames.append(sums)
+    if not data.allocations.empty:
+        alloc = data.allocations
+        x = _solution(model, "Product-alloc")
+        e, t = np.nonzero(np.ones_like(x, dtype=bool))
+        val = x[e, t] * alloc["price"].to_numpy(float)[e]
+        prod = pd.DataFrame({"scope": alloc["product"].to_numpy()[e], "t": t, "total_value": val,
+                             "local_value": val * alloc["local_content"].to_numpy(float)[e]})
+        frames.append(prod.groupby(["scope", "t"], as_index=False)[["local_value", "total_value"]].sum())
+    out = pd.concat(frames, ignore_index=True)
+    tgt = data.targets.set_index(["scope", "t"])["min_local_share"]
+    out["target"] = tgt.reindex(pd.MultiIndex.from_frame(out[["scope", "t"]])).to_numpy()
+    out["share"] = np.where(out["total_value"] > 0, out["local_value"] / out["total_value"].where(out["total_value"] > 0, 1.0), np.nan)
+    out["period"] = np.asarray(data.periods, dtype=object)[out["t"].to_numpy(int)]
+    return out[["scope", "period", "local_value", "total_value", "share", "target"]]
+
+
+def _kpis(data: PlanningData, tables: dict[str, pd.DataFrame], make: np.ndarray,
+          unmet: np.ndarray) -> pd.DataFrame:
+    rows: list[tuple[str, str, str, float]] = []
+    costs = tables["costs"]
+    per_period = costs.groupby("period", sort=False)["value"].sum()
+    for p, v in per_period.items():
+        rows.append(("total_cost", "network", str(p), float(v)))
+    rows.append(("total_cost", "network", "all", float(per_period.sum())))
+    duty = costs[costs["category"] == "duty"].set_index("period")["value"]
+    rows += [("duty_paid", "network", str(p), float(v)) for p, v in duty.items()]
+    rows.append(("duty_paid", "network", "all", float(duty.sum())))
+    d = data.demand
+    demand_t = np.bincount(d["t"].to_numpy(int), weights=d["qty"].to_numpy(float), minlength=data.n_periods)
+    unmet_t = np.bincount(d["t"].to_numpy(int), weights=unmet, minlength=data.n_periods)
+    for t, p in enumerate(data.periods):
+        if demand_t[t] > 0:
+            rows.append(("service_level", "network", p, float(1 - unmet_t[t] / demand_t[t])))
+    if demand_t.sum() > 0:
+        rows.append(("service_level", "network", "all", float(1 - unmet_t.sum() / demand_t.sum())))
+    lc = tables["local_content"]
+    for r in lc[lc["scope"] == "network"].itertuples():
+        if r.total_value > 0:
+            rows.append(("local_share", "network", str(r.period), float(r.share)))
+    net = lc[lc["scope"] == "network"]
+    if net["total_value"].sum() > 0:
+        rows.append(("local_share", "network", "all",
+                     float(net["local_value"].sum() / net["total_value"].sum())))
+    if not data.resources.empty:
+        prod = data.production[data.production["resource"].notna()]
+        r_of = pd.MultiIndex.from_frame(data.resources[["plant", "resource"]]).get_indexer(
+            pd.MultiIndex.from_frame(prod[["plant", "resource"]]))
+        load = np.zeros_like(data.resource_capacity)
+        np.add.at(load, r_of, make[prod["pos"].to_numpy(int)] * prod["usage"].to_numpy(float)[:, None])
+        cap = data.resource_capacity
+        util = np.divide(load, cap, out=np.full_like(load, np.nan), where=cap > 0)
+        names = (data.resources["plant"] + "/" + data.resources["resource"]).tolist()
+        for i, name in enumerate(names):
+            rows += [("utilisation", name, p, float(util[i, t]))
+                     for t, p in enumerate(data.periods) if np.isfinite(util[i, t])]
+    rows += _unit_costs(tables)
+    return pd.DataFrame(rows, columns=["kpi", "scope", "period", "value"])
+
+
+def _unit_costs(tables: dict[str, pd.DataFrame]) -> list[tuple[str, str, str, float]]:
+    """Horizon cost per unit delivered, per product: the product's conversion at its
+    plants plus its purchased materials at their mean landed cost (price + inbound
+    freight + duty per unit bought), rolled up through the plan's production."""
+    production = tables["production"]
+    if production.empty:
+        return []
+    flows, purchases = tables["flows"], tables["purchases"]
+    bought = purchases.groupby("item")[["qty"]].sum()
+    spend = (purchases["qty"] * purchases["price"]).groupby(purchases["item"]).sum()
+    inbound = flows[flows["origin"].isin(purchases["supplier"])]
+    extra = (inbound["qty"] * inbound["unit_cost"] + inbound["duty"]).groupby(inbound["item"]).sum()
+    landed = (spend.add(extra, fill_value=0.0) / bought["qty"]).dropna()
+    made = production.groupby("item")["qty"].sum()
+    conversion = (production["qty"] * production["cost"]).groupby(production["item"]).sum() / made
+    return [("conversion_per_unit", str(i), "all", float(v)) for i, v in conversion.items()] + [
+        ("landed_cost_per_unit", str(i), "all", float(v)) for i, v in landed.items()
+    ]
+
+
+#: Constraint families whose duals are reported, and what one more unit means.
+BOTTLENECKS = {
+    "Supply-capacity": "one more unit of this offer's capacity per period saves",
+    "Resource-capacity": "one more unit of this resource's capacity saves",
+    "Lane-capacity": "one more unit of this lane's capacity saves",
+    "Site-storage": "one more unit of storage at this site saves",
+}
+
+
+def _bottlenecks(model: linopy.Model, data: PlanningData, lc: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    if model.type in ("LP",) and model.status == "ok":
+        for name, meaning in BOTTLENECKS.items():
+            if name not in model.constraints:
+                continue
+            dual = model.constraints[name].dual.to_series()
+            binding = dual[dual.abs() > 1e-6]
+            for (element, period), value in binding.items():
+                rows.append((name, str(element), str(period), float(-value), f"{meaning} {-value:,.2f}"))
+        for kind in ("network", "plant", "product"):
+            name = f"LocalContent-{kind}"
+            if name not in model.constraints:
+                continue
+            dual = model.constraints[name].dual.to_series()
+            for label, value in dual[dual.abs() > 1e-9].items():
+                scope, period = str(label).rsplit("@", 1)
+                total = lc.loc[(lc["scope"] == scope) & (lc["period"] == period), "total_value"].sum()
+                per_point = float(value) * float(total) * 0.01
+                rows.append((name, scope, period, -per_point,
+                             f"raising the local-share target by one percentage point costs {per_point:,.2f}"))
+    return pd.DataFrame(rows, columns=["constraint", "element", "period", "value_per_unit", "meaning"])
+
+
+def summary(outcome: SolveOutcome, model: linopy.Model, data: PlanningData,
+            network: Network, timings: dict[str, float]) -> dict[str, Any]:
+    """The plan's headline facts, as written to ``summary.json``."""
+    return {
+        "network": network.name,
+        "status": outcome.status,
+        "termination_condition": outcome.termination,
+        "optimal": outcome.optimal,
+        "objective": outcome.objective,
+        "currency": network.currency,
+        "mip_gap": outcome.mip_gap,
+        "best_bound": outcome.best_bound,
+        "solver": outcome.solver,
+        "solve_seconds": outcome.solve_seconds,
+        "timings": timings,
+        "model": {
+            "variables": int(model.nvars),
+            "constraints": int(model.ncons),
+            "type": model.type,
+        },
+        "periods": data.periods,
+    }
+
+
+def to_json(summary_dict: dict[str, Any]) -> str:
+    return json.dumps(summary_dict, indent=2, default=float)
