@@ -54,6 +54,9 @@ def read(path: str | Path, *, validate: bool = True) -> Network:
 def read_unchecked(path: str | Path) -> Network:
     """Read and convert, without the validation rules; raises on conversion errors."""
     raw = read_raw(path)
+    unreadable = [p for p in raw.problems if p.check == "check_files"]
+    if unreadable:  # the tables it held would all be reported missing: say only why
+        raise InputError(unreadable)
     network = Network(raw.tables, name=Path(path).stem, strict=False, source_rows=raw.rows)
     network.problems = [*raw.problems, *network.problems]
     if any(p.severity is Severity.ERROR for p in network.problems):
