@@ -38,3 +38,21 @@ def test_data_format_doc_is_current() -> None:
     assert committed == data_format_markdown(), (
         "docs/data-format.md is stale: run `python -m emsplan.reference docs/data-format.md`"
     )
+
+
+def setup_commands() -> list[str]:
+    """The commands of the code block in README.md's "Set up" section."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Set up", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```bash\n", 1)[1].split("```", 1)[0]
+    return [line for line in block.splitlines() if line.strip()]
+
+
+def test_readme_setup_is_two_commands_and_ci_runs_the_second() -> None:
+    commands = setup_commands()
+    assert len(commands) == 2, commands
+    assert commands[0].startswith("pip install . && emsplan ")
+    assert commands[1] == 'pip install ".[test]" && python -m pytest'
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert "set -euo pipefail" in ci
+    assert ci[-1] == commands[1]
