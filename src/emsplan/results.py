@@ -27,8 +27,15 @@ from emsplan.optimization.sets import PlanningData
 EPS = 1e-7
 
 TABLES = (
-    "purchases", "production", "flows", "inventory", "unmet",
-    "local_content", "costs", "kpis", "bottlenecks",
+    "purchases",
+    "production",
+    "flows",
+    "inventory",
+    "unmet",
+    "local_content",
+    "costs",
+    "kpis",
+    "bottlenecks",
 )
 
 
@@ -94,7 +101,9 @@ def build_tables(
         flows["_t"] + arcs["lead_time"].to_numpy(int)[flows["_e"]]
     ]
     flows["unit_cost"] = costs["freight"][flows["_e"], flows["_t"]]
-    flows["duty_rate"] = data.duty_rate[flows["_e"], flows["_t"] + arcs["lead_time"].to_numpy(int)[flows["_e"]]]
+    flows["duty_rate"] = data.duty_rate[
+        flows["_e"], flows["_t"] + arcs["lead_time"].to_numpy(int)[flows["_e"]]
+    ]
     flows["value"] = arcs["value"].to_numpy(float)[flows["_e"]]
     flows["duty"] = flows["qty"] * costs["duty"][flows["_e"], flows["_t"]]
 
@@ -113,20 +122,32 @@ def build_tables(
 
     d = data.demand
     keep = unmet > EPS
-    unmet_rows = pd.DataFrame({
-        "market": d["market"][keep].to_numpy(), "item": d["item"][keep].to_numpy(),
-        "period": d["period"][keep].to_numpy(), "qty": unmet[keep],
-        "penalty": d["penalty"].fillna(0.0)[keep].to_numpy(float),
-    })
+    unmet_rows = pd.DataFrame(
+        {
+            "market": d["market"][keep].to_numpy(),
+            "item": d["item"][keep].to_numpy(),
+            "period": d["period"][keep].to_numpy(),
+            "qty": unmet[keep],
+            "penalty": d["penalty"].fillna(0.0)[keep].to_numpy(float),
+        }
+    )
 
     tables = {
-        "purchases": purchases, "production": production, "flows": flows,
-        "inventory": inventory, "unmet": unmet_rows,
+        "purchases": purchases,
+        "production": production,
+        "flows": flows,
+        "inventory": inventory,
+        "unmet": unmet_rows,
     }
     for name in ("purchases", "production", "flows", "inventory"):
         tables[name] = tables[name].drop(columns=["_e", "_t"])
-    values = {"Supply-buy": buy, "Plant-make": make, "Lane-ship": ship,
-              "Site-stock": stock, "Market-unmet": unmet}
+    values = {
+        "Supply-buy": buy,
+        "Plant-make": make,
+        "Lane-ship": ship,
+        "Site-stock": stock,
+        "Market-unmet": unmet,
+    }
     tables["costs"] = _costs(costs, values, data)
     tables["local_content"] = _local_content(data, ship, model)
     tables["kpis"] = _kpis(data, tables, make, unmet)
@@ -134,14 +155,17 @@ def build_tables(
     return tables
 
 
-def _costs(costs: dict[str, np.ndarray], values: dict[str, np.ndarray],
-           data: PlanningData) -> pd.DataFrame:
+def _costs(
+    costs: dict[str, np.ndarray], values: dict[str, np.ndarray], data: PlanningData
+) -> pd.DataFrame:
     rows = []
     for category, coeff in costs.items():
         x = values[CATEGORIES[category]]
+        per_period: np.ndarray
         if category == "penalty":
-            per_period = np.bincount(data.demand["t"].to_numpy(int), weights=coeff * x,
-                                     minlength=data.n_periods)
+            per_period = np.bincount(
+                data.demand["t"].to_numpy(int), weights=coeff * x, minlength=data.n_periods
+            )
         else:
             per_period = (coeff * x).sum(axis=0) if x.size else np.zeros(data.n_periods)
         rows += [(category, p, float(v)) for p, v in zip(data.periods, per_period, strict=True)]
@@ -171,19 +195,32 @@ def _local_content(data: PlanningData, ship: np.ndarray, model: linopy.Model) ->
         x = _solution(model, "Product-alloc")
         e, t = np.nonzero(np.ones_like(x, dtype=bool))
         val = x[e, t] * alloc["price"].to_numpy(float)[e]
-        prod = pd.DataFrame({"scope": alloc["product"].to_numpy()[e], "t": t, "total_value": val,
-                             "local_value": val * alloc["local_content"].to_numpy(float)[e]})
-        frames.append(prod.groupby(["scope", "t"], as_index=False)[["local_value", "total_value"]].sum())
+        prod = pd.DataFrame(
+            {
+                "scope": alloc["product"].to_numpy()[e],
+                "t": t,
+                "total_value": val,
+                "local_value": val * alloc["local_content"].to_numpy(float)[e],
+            }
+        )
+        frames.append(
+            prod.groupby(["scope", "t"], as_index=False)[["local_value", "total_value"]].sum()
+        )
     out = pd.concat(frames, ignore_index=True)
     tgt = data.targets.set_index(["scope", "t"])["min_local_share"]
     out["target"] = tgt.reindex(pd.MultiIndex.from_frame(out[["scope", "t"]])).to_numpy()
-    out["share"] = np.where(out["total_value"] > 0, out["local_value"] / out["total_value"].where(out["total_value"] > 0, 1.0), np.nan)
+    out["share"] = np.where(
+        out["total_value"] > 0,
+        out["local_value"] / out["total_value"].where(out["total_value"] > 0, 1.0),
+        np.nan,
+    )
     out["period"] = np.asarray(data.periods, dtype=object)[out["t"].to_numpy(int)]
     return out[["scope", "period", "local_value", "total_value", "share", "target"]]
 
 
-def _kpis(data: PlanningData, tables: dict[str, pd.DataFrame], make: np.ndarray,
-          unmet: np.ndarray) -> pd.DataFrame:
+def _kpis(
+    data: PlanningData, tables: dict[str, pd.DataFrame], make: np.ndarray, unmet: np.ndarray
+) -> pd.DataFrame:
     rows: list[tuple[str, str, str, float]] = []
     costs = tables["costs"]
     per_period = costs.groupby("period", sort=False)["value"].sum()
@@ -194,7 +231,9 @@ def _kpis(data: PlanningData, tables: dict[str, pd.DataFrame], make: np.ndarray,
     rows += [("duty_paid", "network", str(p), float(v)) for p, v in duty.items()]
     rows.append(("duty_paid", "network", "all", float(duty.sum())))
     d = data.demand
-    demand_t = np.bincount(d["t"].to_numpy(int), weights=d["qty"].to_numpy(float), minlength=data.n_periods)
+    demand_t = np.bincount(
+        d["t"].to_numpy(int), weights=d["qty"].to_numpy(float), minlength=data.n_periods
+    )
     unmet_t = np.bincount(d["t"].to_numpy(int), weights=unmet, minlength=data.n_periods)
     for t, p in enumerate(data.periods):
         if demand_t[t] > 0:
@@ -202,25 +241,39 @@ def _kpis(data: PlanningData, tables: dict[str, pd.DataFrame], make: np.ndarray,
     if demand_t.sum() > 0:
         rows.append(("service_level", "network", "all", float(1 - unmet_t.sum() / demand_t.sum())))
     lc = tables["local_content"]
-    for r in lc[lc["scope"] == "network"].itertuples():
-        if r.total_value > 0:
-            rows.append(("local_share", "network", str(r.period), float(r.share)))
+    net_rows = lc[(lc["scope"] == "network") & (lc["total_value"] > 0)]
+    rows += [
+        ("local_share", "network", str(p), float(s))
+        for p, s in zip(net_rows["period"], net_rows["share"], strict=True)
+    ]
     net = lc[lc["scope"] == "network"]
     if net["total_value"].sum() > 0:
-        rows.append(("local_share", "network", "all",
-                     float(net["local_value"].sum() / net["total_value"].sum())))
+        rows.append(
+            (
+                "local_share",
+                "network",
+                "all",
+                float(net["local_value"].sum() / net["total_value"].sum()),
+            )
+        )
     if not data.resources.empty:
         prod = data.production[data.production["resource"].notna()]
         r_of = pd.MultiIndex.from_frame(data.resources[["plant", "resource"]]).get_indexer(
-            pd.MultiIndex.from_frame(prod[["plant", "resource"]]))
+            pd.MultiIndex.from_frame(prod[["plant", "resource"]])
+        )
         load = np.zeros_like(data.resource_capacity)
-        np.add.at(load, r_of, make[prod["pos"].to_numpy(int)] * prod["usage"].to_numpy(float)[:, None])
+        np.add.at(
+            load, r_of, make[prod["pos"].to_numpy(int)] * prod["usage"].to_numpy(float)[:, None]
+        )
         cap = data.resource_capacity
         util = np.divide(load, cap, out=np.full_like(load, np.nan), where=cap > 0)
         names = (data.resources["plant"] + "/" + data.resources["resource"]).tolist()
         for i, name in enumerate(names):
-            rows += [("utilisation", name, p, float(util[i, t]))
-                     for t, p in enumerate(data.periods) if np.isfinite(util[i, t])]
+            rows += [
+                ("utilisation", name, p, float(util[i, t]))
+                for t, p in enumerate(data.periods)
+                if np.isfinite(util[i, t])
+            ]
     rows += _unit_costs(tables)
     return pd.DataFrame(rows, columns=["kpi", "scope", "period", "value"])
 
@@ -263,7 +316,9 @@ def _bottlenecks(model: linopy.Model, data: PlanningData, lc: pd.DataFrame) -> p
             dual = model.constraints[name].dual.to_series()
             binding = dual[dual.abs() > 1e-6]
             for (element, period), value in binding.items():
-                rows.append((name, str(element), str(period), float(-value), f"{meaning} {-value:,.2f}"))
+                rows.append(
+                    (name, str(element), str(period), float(-value), f"{meaning} {-value:,.2f}")
+                )
         for kind in ("network", "plant", "product"):
             name = f"LocalContent-{kind}"
             if name not in model.constraints:
@@ -271,15 +326,32 @@ def _bottlenecks(model: linopy.Model, data: PlanningData, lc: pd.DataFrame) -> p
             dual = model.constraints[name].dual.to_series()
             for label, value in dual[dual.abs() > 1e-9].items():
                 scope, period = str(label).rsplit("@", 1)
-                total = lc.loc[(lc["scope"] == scope) & (lc["period"] == period), "total_value"].sum()
+                total = lc.loc[
+                    (lc["scope"] == scope) & (lc["period"] == period), "total_value"
+                ].sum()
                 per_point = float(value) * float(total) * 0.01
-                rows.append((name, scope, period, -per_point,
-                             f"raising the local-share target by one percentage point costs {per_point:,.2f}"))
-    return pd.DataFrame(rows, columns=["constraint", "element", "period", "value_per_unit", "meaning"])
+                rows.append(
+                    (
+                        name,
+                        scope,
+                        period,
+                        -per_point,
+                        "raising the local-share target by one percentage point costs "
+                        f"{per_point:,.2f}",
+                    )
+                )
+    return pd.DataFrame(
+        rows, columns=["constraint", "element", "period", "value_per_unit", "meaning"]
+    )
 
 
-def summary(outcome: SolveOutcome, model: linopy.Model, data: PlanningData,
-            network: Network, timings: dict[str, float]) -> dict[str, Any]:
+def summary(
+    outcome: SolveOutcome,
+    model: linopy.Model,
+    data: PlanningData,
+    network: Network,
+    timings: dict[str, float],
+) -> dict[str, Any]:
     """The plan's headline facts, as written to ``summary.json``."""
     return {
         "network": network.name,

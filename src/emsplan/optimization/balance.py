@@ -46,14 +46,26 @@ def node_terms(model: linopy.Model, data: PlanningData) -> pd.DataFrame:
     T = data.n_periods
     parts = []
 
-    def add(nodes: np.ndarray, elems: np.ndarray, t: np.ndarray, shift: np.ndarray,
-            labels: np.ndarray, coeff: np.ndarray | float) -> None:
+    def add(
+        nodes: np.ndarray,
+        elems: np.ndarray,
+        t: np.ndarray,
+        shift: np.ndarray,
+        labels: np.ndarray,
+        coeff: np.ndarray | float,
+    ) -> None:
         row_t = t + shift
         ok = row_t < T
-        parts.append(pd.DataFrame({
-            "node": nodes[ok], "t": row_t[ok], "label": labels[elems[ok], t[ok]],
-            "coeff": np.broadcast_to(coeff, elems.shape)[ok],
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "node": nodes[ok],
+                    "t": row_t[ok],
+                    "label": labels[elems[ok], t[ok]],
+                    "coeff": np.broadcast_to(coeff, elems.shape)[ok],
+                }
+            )
+        )
 
     offers = data.offers
     e, t = _grid(len(offers), T)
@@ -79,9 +91,16 @@ def node_terms(model: linopy.Model, data: PlanningData) -> pd.DataFrame:
     n_use = node_positions(data, bom["plant"], bom["child"])
     prod_of_line = bom["prod"].to_numpy(int)
     qty = bom["qty_per"].to_numpy(float)
-    parts.append(pd.DataFrame({
-        "node": n_use[e], "t": t, "label": make[prod_of_line[e], t], "coeff": -qty[e],
-    }))
+    parts.append(
+        pd.DataFrame(
+            {
+                "node": n_use[e],
+                "t": t,
+                "label": make[prod_of_line[e], t],
+                "coeff": -qty[e],
+            }
+        )
+    )
 
     stock = labels_of(model, "Site-stock")
     e, t = _grid(len(data.nodes), T)
@@ -98,10 +117,17 @@ def define_node_balance(model: linopy.Model, data: PlanningData, terms: pd.DataF
     local = np.full(len(data.nodes), -1)
     local[nodes["pos"].to_numpy(int)] = np.arange(len(nodes))
     rows = terms[local[terms["node"].to_numpy(int)] >= 0]
-    coords = [pd.Index(coord(data, "node")[nodes["pos"].to_numpy(int)], name="node"),
-              coord(data, "period")]
-    lhs = expression(model, coords, [local[rows["node"].to_numpy(int)], rows["t"].to_numpy(int)],
-                     rows["label"].to_numpy(), rows["coeff"].to_numpy())
+    coords = [
+        pd.Index(coord(data, "node")[nodes["pos"].to_numpy(int)], name="node"),
+        coord(data, "period"),
+    ]
+    lhs = expression(
+        model,
+        coords,
+        [local[rows["node"].to_numpy(int)], rows["t"].to_numpy(int)],
+        rows["label"].to_numpy(),
+        rows["coeff"].to_numpy(),
+    )
     model.add_constraints(lhs, "=", 0.0, name="Node-balance")
 
 
@@ -121,8 +147,10 @@ def define_market_delivery(model: linopy.Model, data: PlanningData, terms: pd.Da
     row_t = np.concatenate([rows["t"].to_numpy(int), demand["t"].to_numpy(int)])
     labels = np.concatenate([rows["label"].to_numpy(), unmet])
     coeffs = np.concatenate([rows["coeff"].to_numpy(float), np.ones(len(demand))])
-    coords = [pd.Index(coord(data, "node")[nodes["pos"].to_numpy(int)], name="market_node"),
-              coord(data, "period")]
+    coords = [
+        pd.Index(coord(data, "node")[nodes["pos"].to_numpy(int)], name="market_node"),
+        coord(data, "period"),
+    ]
     lhs = expression(model, coords, [row_node, row_t], labels, coeffs)
     rhs = np.zeros((len(nodes), T))
     np.add.at(rhs, (d_node, demand["t"].to_numpy(int)), demand["qty"].to_numpy(float))

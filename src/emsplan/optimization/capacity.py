@@ -26,7 +26,9 @@ def define_supply_capacity(model: linopy.Model, data: PlanningData) -> None:
     e, t = _grid(len(offers), T)
     pos = offers["pos"].to_numpy(int)
     coords = [pd.Index(coord(data, "offer")[pos], name="offer"), coord(data, "period")]
-    lhs = expression(model, coords, [e, t], labels_of(model, "Supply-buy")[pos[e], t], np.ones(e.size))
+    lhs = expression(
+        model, coords, [e, t], labels_of(model, "Supply-buy")[pos[e], t], np.ones(e.size)
+    )
     rhs = np.repeat(offers["capacity"].to_numpy(float)[:, None], T, axis=1)
     model.add_constraints(lhs, "<=", constant(coords, rhs), name="Supply-capacity")
 
@@ -43,10 +45,20 @@ def define_resource_capacity(model: linopy.Model, data: PlanningData) -> None:
     )
     e, t = _grid(len(prod), T)
     make = labels_of(model, "Plant-make")
-    coords = [pd.Index(res["plant"] + "/" + res["resource"], name="resource"), coord(data, "period")]
-    lhs = expression(model, coords, [r_of[e], t], make[prod["pos"].to_numpy(int)[e], t],
-                     prod["usage"].to_numpy(float)[e])
-    model.add_constraints(lhs, "<=", constant(coords, data.resource_capacity), name="Resource-capacity")
+    coords = [
+        pd.Index(res["plant"] + "/" + res["resource"], name="resource"),
+        coord(data, "period"),
+    ]
+    lhs = expression(
+        model,
+        coords,
+        [r_of[e], t],
+        make[prod["pos"].to_numpy(int)[e], t],
+        prod["usage"].to_numpy(float)[e],
+    )
+    model.add_constraints(
+        lhs, "<=", constant(coords, data.resource_capacity), name="Resource-capacity"
+    )
 
 
 def define_lane_capacity(model: linopy.Model, data: PlanningData) -> None:
@@ -60,10 +72,17 @@ def define_lane_capacity(model: linopy.Model, data: PlanningData) -> None:
     e, t = _grid(len(arcs), T)
     ship = labels_of(model, "Lane-ship")
     names = data.arcs.drop_duplicates("lane").set_index("lane")
-    label = (names["origin"] + ">" + names["destination"] + "/" + names["mode"]).reindex(lanes["lane"])
+    label = (names["origin"] + ">" + names["destination"] + "/" + names["mode"]).reindex(
+        lanes["lane"]
+    )
     coords = [pd.Index(label.to_numpy(), name="lane"), coord(data, "period")]
-    lhs = expression(model, coords, [local[local >= 0][e], t], ship[arcs["pos"].to_numpy(int)[e], t],
-                     np.ones(e.size))
+    lhs = expression(
+        model,
+        coords,
+        [local[local >= 0][e], t],
+        ship[arcs["pos"].to_numpy(int)[e], t],
+        np.ones(e.size),
+    )
     rhs = np.repeat(lanes["capacity"].to_numpy(float)[:, None], T, axis=1)
     model.add_constraints(lhs, "<=", constant(coords, rhs), name="Lane-capacity")
 
@@ -81,7 +100,8 @@ def define_storage_capacity(model: linopy.Model, data: PlanningData) -> None:
     e, t = _grid(len(nodes), T)
     stock = labels_of(model, "Site-stock")
     coords = [pd.Index(storage["site"], name="storage_site"), coord(data, "period")]
-    lhs = expression(model, coords, [local[e], t], stock[nodes["pos"].to_numpy(int)[e], t],
-                     np.ones(e.size))
+    lhs = expression(
+        model, coords, [local[e], t], stock[nodes["pos"].to_numpy(int)[e], t], np.ones(e.size)
+    )
     rhs = np.repeat(storage["capacity"].to_numpy(float)[:, None], T, axis=1)
     model.add_constraints(lhs, "<=", constant(coords, rhs), name="Site-storage")

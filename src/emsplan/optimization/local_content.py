@@ -47,34 +47,42 @@ def supplier_receipts(data: PlanningData) -> pd.DataFrame:
     e, t = _grid(len(arcs), data.n_periods)
     arrival = t + arcs["lead_time"].to_numpy(int)[e]
     ok = arrival < data.n_periods
-    return pd.DataFrame({
-        "arc": arcs["pos"].to_numpy(int)[e][ok],
-        "destination": arcs["destination"].to_numpy()[e][ok],
-        "t": t[ok],
-        "arrival": arrival[ok],
-        "value": arcs["value"].to_numpy(float)[e][ok],
-        "local_content": share[e][ok],
-    })
+    return pd.DataFrame(
+        {
+            "arc": arcs["pos"].to_numpy(int)[e][ok],
+            "destination": arcs["destination"].to_numpy()[e][ok],
+            "t": t[ok],
+            "arrival": arrival[ok],
+            "value": arcs["value"].to_numpy(float)[e][ok],
+            "local_content": share[e][ok],
+        }
+    )
 
 
-def _target_rows(model: linopy.Model, data: PlanningData, kind: str, terms: pd.DataFrame,
-                 label: np.ndarray) -> None:
+def _target_rows(
+    model: linopy.Model, data: PlanningData, kind: str, terms: pd.DataFrame, label: np.ndarray
+) -> None:
     targets = data.targets[data.targets["scope_kind"] == kind].reset_index(drop=True)
     if targets.empty:
         return
     coeff = terms["value"].to_numpy(float) * (
         terms["local_content"].to_numpy(float) - terms["share"].to_numpy(float)
     )
-    coords = [pd.Index(targets["scope"] + "@" + pd.Series(data.periods).iloc[targets["t"]].to_numpy(),
-                       name=f"{kind}_target")]
+    coords = [
+        pd.Index(
+            targets["scope"] + "@" + pd.Series(data.periods).iloc[targets["t"]].to_numpy(),
+            name=f"{kind}_target",
+        )
+    ]
     lhs = expression(model, coords, [terms["row"].to_numpy(int)], label, coeff)
     model.add_constraints(lhs, ">=", 0.0, name=f"LocalContent-{kind}")
 
 
 def _match(terms: pd.DataFrame, targets: pd.DataFrame, on: list[str]) -> pd.DataFrame:
     local = targets.reset_index(drop=True).assign(row=lambda f: np.arange(len(f)))
-    return terms.merge(local[[*on, "row", "min_local_share"]].rename(
-        columns={"min_local_share": "share"}), on=on)
+    return terms.merge(
+        local[[*on, "row", "min_local_share"]].rename(columns={"min_local_share": "share"}), on=on
+    )
 
 
 def define_network_target(model: linopy.Model, data: PlanningData) -> None:
@@ -88,7 +96,8 @@ def define_network_target(model: linopy.Model, data: PlanningData) -> None:
 def define_plant_target(model: linopy.Model, data: PlanningData) -> None:
     """``LocalContent-plant[p, t]``: local share of supplier receipts at plant p in t >= target."""
     targets = data.targets[data.targets["scope_kind"] == "plant"].rename(
-        columns={"t": "arrival", "scope": "destination"})
+        columns={"t": "arrival", "scope": "destination"}
+    )
     terms = _match(supplier_receipts(data), targets, ["destination", "arrival"])
     ship = labels_of(model, "Lane-ship")
     _target_rows(model, data, "plant", terms, ship[terms["arc"], terms["t"]])
@@ -105,10 +114,15 @@ def define_product_content(model: linopy.Model, data: PlanningData) -> None:
     a_lab = labels_of(model, "Product-alloc")
     c, tc = _grid(len(content), T)
     make = labels_of(model, "Plant-make")
-    coords = [pd.Index(content["plant"] + "/" + content["product"] + "/" + content["item"],
-                       name="content"), coord(data, "period")]
+    coords = [
+        pd.Index(
+            content["plant"] + "/" + content["product"] + "/" + content["item"], name="content"
+        ),
+        coord(data, "period"),
+    ]
     lhs = expression(
-        model, coords,
+        model,
+        coords,
         [np.concatenate([alloc["content"].to_numpy(int)[e], c]), np.concatenate([t, tc])],
         np.concatenate([a_lab[e, t], make[content["prod"].to_numpy(int)[c], tc]]),
         np.concatenate([np.ones(e.size), -content["qty"].to_numpy(float)[c]]),
@@ -128,8 +142,11 @@ def define_product_origin(model: linopy.Model, data: PlanningData) -> None:
     a_pair = pair_index.get_indexer(pd.MultiIndex.from_frame(alloc[["supplier", "plant", "item"]]))
     receipts = supplier_receipts(data)
     arcs = data.arcs.set_index("pos").loc[receipts["arc"]]
-    r_pair = pair_index.get_indexer(pd.MultiIndex.from_arrays(
-        [arcs["origin"].to_numpy(), arcs["destination"].to_numpy(), arcs["item"].to_numpy()]))
+    r_pair = pair_index.get_indexer(
+        pd.MultiIndex.from_arrays(
+            [arcs["origin"].to_numpy(), arcs["destination"].to_numpy(), arcs["item"].to_numpy()]
+        )
+    )
     receipts = receipts[r_pair >= 0]
     r_pair = r_pair[r_pair >= 0]
     # row (pair, t) collects every term dated tau <= t: pair each term with the rows after it
@@ -144,13 +161,22 @@ def define_product_origin(model: linopy.Model, data: PlanningData) -> None:
     r_idx = np.repeat(np.arange(len(receipts)), T)[r_mask]
     ship = labels_of(model, "Lane-ship")
     a_lab = labels_of(model, "Product-alloc")
-    coords = [pd.Index(pairs["supplier"] + "/" + pairs["item"] + ">" + pairs["plant"],
-                       name="origin_pair"), coord(data, "period")]
+    coords = [
+        pd.Index(
+            pairs["supplier"] + "/" + pairs["item"] + ">" + pairs["plant"], name="origin_pair"
+        ),
+        coord(data, "period"),
+    ]
     lhs = expression(
-        model, coords,
+        model,
+        coords,
         [np.concatenate([a_pair[a_elem], r_pair[r_idx]]), np.concatenate([a_row_t, r_row_t])],
-        np.concatenate([a_lab[a_elem, a_tau],
-                        ship[receipts["arc"].to_numpy(int)[r_idx], receipts["t"].to_numpy(int)[r_idx]]]),
+        np.concatenate(
+            [
+                a_lab[a_elem, a_tau],
+                ship[receipts["arc"].to_numpy(int)[r_idx], receipts["t"].to_numpy(int)[r_idx]],
+            ]
+        ),
         np.concatenate([np.ones(a_elem.size), -np.ones(r_idx.size)]),
     )
     model.add_constraints(lhs, "<=", 0.0, name="Product-origin")
@@ -162,11 +188,15 @@ def define_product_target(model: linopy.Model, data: PlanningData) -> None:
     if alloc.empty:
         return
     e, t = _grid(len(alloc), data.n_periods)
-    terms = pd.DataFrame({
-        "scope": alloc["product"].to_numpy()[e], "t": t, "alloc": e,
-        "value": alloc["price"].to_numpy(float)[e],
-        "local_content": alloc["local_content"].to_numpy(float)[e],
-    })
+    terms = pd.DataFrame(
+        {
+            "scope": alloc["product"].to_numpy()[e],
+            "t": t,
+            "alloc": e,
+            "value": alloc["price"].to_numpy(float)[e],
+            "local_content": alloc["local_content"].to_numpy(float)[e],
+        }
+    )
     targets = data.targets[data.targets["scope_kind"] == "product"]
     terms = _match(terms, targets, ["scope", "t"])
     a_lab = labels_of(model, "Product-alloc")

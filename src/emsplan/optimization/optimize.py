@@ -43,7 +43,9 @@ class SolveOutcome:
         return self.termination == "optimal"
 
 
-def create_model(network: Network, data: PlanningData | None = None) -> tuple[linopy.Model, PlanningData]:
+def create_model(
+    network: Network, data: PlanningData | None = None
+) -> tuple[linopy.Model, PlanningData]:
     """Build the planning model of a valid network."""
     data = data if data is not None else prepare(network)
     model = linopy.Model(force_dim_names=True)
@@ -91,7 +93,8 @@ def solve_model(
     start = time.perf_counter()
     status, termination = model.solve(solver_name=solver_name, io_api=io_api, **options)
     seconds = time.perf_counter() - start
-    objective = float(model.objective.value) if status == "ok" else None
+    value = model.objective.value
+    objective = float(value) if status == "ok" and value is not None else None
     outcome = SolveOutcome(
         status=str(status),
         termination=str(termination),
@@ -107,7 +110,7 @@ def solve_model(
 def _read_mip_info(model: linopy.Model, outcome: SolveOutcome) -> None:
     """Gap and bound from HiGHS where the model has integer variables."""
     solver_model = getattr(model, "solver_model", None)
-    if solver_model is None or not model.binaries.labels and not model.integers.labels:
+    if solver_model is None or (not model.binaries.labels and not model.integers.labels):
         return
     try:
         info = solver_model.getInfo()

@@ -74,7 +74,8 @@ def prepare(network: Network) -> PlanningData:
         price.reindex(from_supplier).to_numpy(),
         np.nan,
     )
-    arcs["value"] = arcs["value"].fillna(arcs["item"].map(item_value)).fillna(0.0)
+    declared = arcs["item"].map(item_value).astype("float64")
+    arcs["value"] = arcs["value"].astype("float64").fillna(declared).fillna(0.0)
     duty_rate = _duty_rates(network, arcs, len(periods), pidx)
     nodes = _nodes(network, offers, production, bom, arcs)
     demand = network.demand.reset_index(drop=True).copy()
@@ -320,7 +321,9 @@ def _targets(network: Network, pidx: dict[str, int]) -> pd.DataFrame:
     """Targets per (scope, period); a row with a period overrides the blank row."""
     targets = network.targets.copy()
     targets["order"] = targets["period"].notna().astype(int)
-    targets["t"] = targets["period"].map(lambda p: [pidx[p]] if pd.notna(p) else list(pidx.values()))
+    targets["t"] = targets["period"].map(
+        lambda p: [pidx[p]] if pd.notna(p) else list(pidx.values())
+    )
     targets = targets.explode("t").sort_values("order")
     targets = targets.drop_duplicates(["scope", "t"], keep="last")
     kinds = network.sites.set_index("site")["kind"]
@@ -368,7 +371,9 @@ def _product_content(data: PlanningData, network: Network) -> pd.DataFrame:
     content = pd.concat(leaves, ignore_index=True) if leaves else pd.DataFrame()
     if content.empty:
         return pd.DataFrame(columns=["prod", "plant", "product", "item", "qty"])
-    content = content.groupby(["prod", "plant", "product", "item"], as_index=False)["qty"].sum()
+    content = content.groupby(["prod", "plant", "product", "item"], as_index=False).agg(
+        qty=("qty", "sum")
+    )
     supplied = data.arcs.loc[data.arcs["origin_kind"] == "supplier", ["destination", "item"]]
     supplied = supplied.drop_duplicates().rename(columns={"destination": "plant"})
     return content.merge(supplied, on=["plant", "item"]).reset_index(drop=True)

@@ -88,7 +88,5 @@ def total(model: linopy.Model, labels: np.ndarray, coeffs: np.ndarray) -> linopy
     labels = np.asarray(labels, dtype=np.int64).ravel()
     coeffs = np.asarray(coeffs, dtype=float).ravel()
     keep = (labels >= 0) & (coeffs != 0)
-    data = xr.Dataset(
-        {"vars": ([TERM_DIM], labels[keep]), "coeffs": ([TERM_DIM], coeffs[keep])}
-    )
+    data = xr.Dataset({"vars": ([TERM_DIM], labels[keep]), "coeffs": ([TERM_DIM], coeffs[keep])})
     return linopy.LinearExpression(data, model)

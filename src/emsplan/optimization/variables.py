@@ -67,7 +67,13 @@ def define_purchases(model: linopy.Model, data: PlanningData) -> None:
 
 def define_production(model: linopy.Model, data: PlanningData) -> None:
     """``Plant-make[p, t]``: units made by production row p in period t."""
-    _add(model, data, "Plant-make", "production", np.ones((len(data.production), data.n_periods), bool))
+    _add(
+        model,
+        data,
+        "Plant-make",
+        "production",
+        np.ones((len(data.production), data.n_periods), bool),
+    )
 
 
 def define_shipments(model: linopy.Model, data: PlanningData) -> None:
@@ -101,4 +107,10 @@ def define_allocations(model: linopy.Model, data: PlanningData) -> None:
     """``Product-alloc[k, t]``: units of an offer's item allocated to a product at a plant."""
     if data.allocations.empty:
         return
-    _add(model, data, "Product-alloc", "alloc", np.ones((len(data.allocations), data.n_periods), bool))
+    _add(
+        model,
+        data,
+        "Product-alloc",
+        "alloc",
+        np.ones((len(data.allocations), data.n_periods), bool),
+    )
