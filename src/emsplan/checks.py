@@ -175,6 +175,10 @@ def check_duplicate_keys(network: Network) -> list[Problem]:
             continue
         key = list(decl.key)
         required = [c.name for c in decl.columns if c.key and c.required]
+        cells = ([None if _blank(v) else v for v in frame[c].tolist()] for c in key)
+        rows = list(zip(*cells, strict=True))
+        if len(set(rows)) == len(rows):  # the usual case, decided without pandas overhead
+            continue
         complete = frame[required].notna().all(axis=1).to_numpy()
         group = frame[key].groupby(key, dropna=False, sort=False).ngroup().to_numpy()
         order = pd.Series(range(len(frame)))[complete]
