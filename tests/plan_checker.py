@@ -1,0 +1,705 @@
+"""An independent checker of written plans.
+
+It rebuilds every rule of a plan from the network's INPUT tables and the plan
+files written to disk (``<table>.csv`` and ``summary.json``), and never touches
+the model code (nothing under ``emsplan.optimization`` nor ``emsplan.results``):
+a plan that the engine got wrong, or a file that was corrupted after writing,
+shows up as a list of human-readable violations.
+
+Entry point: :func:`check_plan`. Each rule is one ``check_*`` function taking
+the :class:`Inputs` (lookups built from the network) and the :class:`WrittenPlan`
+(the files read back), and returning the violations it finds.
+
+Tolerances are relative: a quantity comparison allows ``1e-6 * max(1, scale)``
+where ``scale`` is the sum of the magnitudes of the terms compared.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+import emsplan
+
+#: Relative tolerance of every comparison.
+RTOL = 1e-6
+
+#: Columns of each checked plan table: labels (read as text) and numbers.
+PLAN_TABLES: dict[str, tuple[list[str], list[str]]] = {
+    "purchases": (["supplier", "item", "period"], ["qty", "price", "local_content", "duty"]),
+    "production": (["plant", "item", "period"], ["qty", "cost"]),
+    "flows": (
+        ["origin", "destination", "item", "mode", "period", "arrival_period"],
+        ["qty", "unit_cost", "duty_rate", "value", "duty"],
+    ),
+    "inventory": (["site", "item", "period"], ["qty", "holding_cost"]),
+    "unmet": (["market", "item", "period"], ["qty", "penalty"]),
+    "local_content": (["scope", "period"], ["local_value", "total_value", "share", "target"]),
+    "costs": (["category", "period"], ["value"]),
+}
+
+#: Tables that must exist but whose content is not checked.
+OTHER_TABLES = ("kpis", "bottlenecks")
+
+COST_CATEGORIES = ("purchases", "conversion", "freight", "duty", "holding", "penalty")
+
+#: Site kinds that hold stock and have a material balance.
+STOCK_KINDS = ("supplier", "plant", "warehouse")
+
+
+def tol(scale: float) -> float:
+    """Absolute tolerance for a comparison of terms of total magnitude ``scale``."""
+    return RTOL * max(1.0, abs(scale))
+
+
+def blank(value: Any) -> bool:
+    """True for a missing cell (None, NaN, pd.NA)."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _num(value: Any, default: float | None = None) -> float | None:
+    return default if blank(value) else float(value)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts with blanks turned into None."""
+    out = []
+    for row in frame.astype(object).to_dict("records"):
+        out.append({k: (None if blank(v) else v) for k, v in row.items()})
+    return out
+
+
+def _digits(code: Any) -> str:
+    return "" if blank(code) else str(code).replace(".", "").strip()
+
+
+# -- the inputs ---------------------------------------------------------------------------
+@dataclass
+class Inputs:
+    """Plain lookups built from the network's input tables."""
+
+    periods: list[str]
+    index: dict[str, int]
+    domestic: str
+    site_kind: dict[str, str]
+    site_country: dict[str, str]
+    storage: dict[str, float | None]
+    item_kind: dict[str, str]
+    item_hs: dict[str, str]
+    item_holding: dict[str, float]
+    item_value: dict[str, float | None]
+    offers: dict[tuple[str, str], dict[str, Any]]
+    making: dict[tuple[str, str], dict[str, Any]]
+    bom: list[dict[str, Any]]
+    lanes: dict[tuple[str, str, str, str | None], dict[str, Any]]
+    resources: dict[tuple[str, str], dict[str | None, float]]
+    duties: list[dict[str, Any]]
+    demand: dict[tuple[str, str, str], dict[str, Any]]
+    targets: dict[tuple[str, str | None], float]
+    _bom_cache: dict[tuple[str, str], list[tuple[str, float]]] = field(default_factory=dict)
+
+    @classmethod
+    def from_network(cls, net: emsplan.Network) -> Inputs:
+        periods = [str(p) for p in net.periods["period"]]
+        domestic = str(net.setting("domestic_country"))
+        sites = _records(net.sites)
+        items = _records(net.items)
+        offers = {}
+        for r in _records(net.supply):
+            local = r["local_content"]
+            if local is None:
+                local = 1.0 if _country(sites, r["supplier"]) == domestic else 0.0
+            offers[(r["supplier"], r["item"])] = {
+                "price": float(r["price"]),
+                "capacity": _num(r["capacity"]),
+                "lead": int(r["lead_time"] or 0),
+                "local": float(local),
+            }
+        making = {
+            (r["plant"], r["item"]): {
+                "cost": _num(r["cost"], 0.0),
+                "resource": r["resource"],
+                "usage": _num(r["usage"], 1.0),
+            }
+            for r in _records(net.production)
+        }
+        lanes = {
+            (r["origin"], r["destination"], r["mode"] or "road", r["item"]): {
+                "cost": _num(r["cost"], 0.0),
+                "lead": int(r["lead_time"] or 0),
+                "capacity": _num(r["capacity"]),
+            }
+            for r in _records(net.lanes)
+        }
+        resources: dict[tuple[str, str], dict[str | None, float]] = defaultdict(dict)
+        for r in _records(net.resources):
+            resources[(r["plant"], r["resource"])][r["period"]] = float(r["capacity"])
+        demand = {
+            (r["market"], r["item"], r["period"]): {
+                "qty": float(r["qty"]),
+                "price": _num(r["price"], 0.0),
+                "penalty": _num(r["penalty"]),
+            }
+            for r in _records(net.demand)
+        }
+        targets = {
+            (r["scope"], r["period"]): float(r["min_local_share"]) for r in _records(net.targets)
+        }
+        return cls(
+            periods=periods,
+            index={p: i for i, p in enumerate(periods)},
+            domestic=domestic,
+            site_kind={r["site"]: r["kind"] for r in sites},
+            site_country={r["site"]: r["country"] for r in sites},
+            storage={r["site"]: _num(r["storage_capacity"]) for r in sites},
+            item_kind={r["item"]: r["kind"] for r in items},
+            item_hs={r["item"]: _digits(r["hs_code"]) for r in items},
+            item_holding={r["item"]: _num(r["holding_cost"], 0.0) or 0.0 for r in items},
+            item_value={r["item"]: _num(r["value"]) for r in items},
+            offers=offers,
+            making=making,
+            bom=_records(net.bom),
+            lanes=lanes,
+            resources=dict(resources),
+            duties=_records(net.duties),
+            demand=demand,
+            targets=targets,
+        )
+
+    # -- derived rules ---------------------------------------------------------------
+    def effective_bom(self, plant: str, parent: str) -> list[tuple[str, float]]:
+        """(child, qty_per) lines of ``parent`` at ``plant``: the plant's own lines if any."""
+        key = (plant, parent)
+        if key not in self._bom_cache:
+            own = [r for r in self.bom if r["parent"] == parent and r["site"] == plant]
+            lines = own or [r for r in self.bom if r["parent"] == parent and r["site"] is None]
+            self._bom_cache[key] = [(r["child"], float(r["qty_per"])) for r in lines]
+        return self._bom_cache[key]
+
+    def lane(self, origin: str, destination: str, mode: str, item: str) -> tuple[Any, ...] | None:
+        """Key of the lane row a flow uses: the item's own row, else the blank-item row."""
+        for key in ((origin, destination, mode, item), (origin, destination, mode, None)):
+            if key in self.lanes:
+                return key
+        return None
+
+    def capacity(self, plant: str, resource: str, period: str) -> float:
+        """Resource capacity in a period: the period's row, else the blank row, else 0."""
+        rows = self.resources.get((plant, resource), {})
+        if period in rows:
+            return rows[period]
+        return rows.get(None, 0.0)
+
+    def customs_value(self, origin: str, item: str) -> float:
+        """Duty base per unit of ``item`` shipped from ``origin``."""
+        if self.site_kind.get(origin) == "supplier":
+            offer = self.offers.get((origin, item))
+            return offer["price"] if offer else 0.0
+        if self.item_value.get(item) is not None:
+            return float(self.item_value[item])  # type: ignore[arg-type]
+        prices = [o["price"] for (_, i), o in self.offers.items() if i == item]
+        if prices:
+            return sum(prices) / len(prices)
+        prices = [d["price"] for (_, i, _), d in self.demand.items() if i == item]
+        if prices:
+            return sum(prices) / len(prices)
+        return 0.0
+
+    def duty_rate(self, origin: str, destination: str, item: str, arrival: str) -> float:
+        """Ad valorem rate on a flow, by the most specific duty row in force at arrival."""
+        come, go = self.site_country.get(origin), self.site_country.get(destination)
+        if come == go:
+            return 0.0
+        t = self.index[arrival]
+        hs = self.item_hs.get(item, "")
+        best: tuple[int, int, int] | None = None
+        rate = 0.0
+        for r in self.duties:
+            if r["item"] is not None:
+                if r["item"] != item:
+                    continue
+                rank = (1, 0)
+            else:
+                prefix = _digits(r["hs_code"])
+                if not prefix or not hs.startswith(prefix):
+                    continue
+                rank = (0, len(prefix))
+            if r["origin_country"] is not None and r["origin_country"] != come:
+                continue
+            if (r["destination_country"] or self.domestic) != go:
+                continue
+            start = 0 if r["period_from"] is None else self.index[r["period_from"]]
+            end = len(self.periods) - 1 if r["period_to"] is None else self.index[r["period_to"]]
+            if not start <= t <= end:
+                continue
+            score = (*rank, int(r["origin_country"] is not None))
+            if best is None or score > best:
+                best, rate = score, float(r["rate"])
+        return rate
+
+    def target(self, scope: str, period: str) -> float | None:
+        """Least local share for a scope in a period: the period's row, else the blank row."""
+        if (scope, period) in self.targets:
+            return self.targets[(scope, period)]
+        return self.targets.get((scope, None))
+
+
+def _country(sites: list[dict[str, Any]], site: str) -> str | None:
+    return next((r["country"] for r in sites if r["site"] == site), None)
+
+
+# -- the written plan ---------------------------------------------------------------------
+@dataclass
+class WrittenPlan:
+    """The plan files read back from disk: one list of row dicts per table, and the summary."""
+
+    tables: dict[str, list[dict[str, Any]]]
+    summary: dict[str, Any]
+    missing: list[str]
+
+    def __getitem__(self, name: str) -> list[dict[str, Any]]:
+        return self.tables.get(name, [])
+
+
+def read_plan(out_dir: str | Path) -> WrittenPlan:
+    """Read ``<table>.csv`` and ``summary.json`` from ``out_dir``."""
+    out = Path(out_dir)
+    tables: dict[str, list[dict[str, Any]]] = {}
+    missing = []
+    for name, (labels, numbers) in PLAN_TABLES.items():
+        path = out / f"{name}.csv"
+        if not path.exists():
+            missing.append(f"{name}.csv")
+            continue
+        frame = pd.read_csv(
+            path, dtype={c: str for c in labels}, keep_default_na=False, na_values=[""]
+        )
+        absent = [c for c in (*labels, *numbers) if c not in frame.columns]
+        if absent:
+            missing.append(f"{name}.csv columns {absent}")
+            continue
+        for c in numbers:
+            frame[c] = pd.to_numeric(frame[c], errors="coerce")
+        tables[name] = _records(frame)
+    for name in OTHER_TABLES:
+        if not (out / f"{name}.csv").exists():
+            missing.append(f"{name}.csv")
+    summary: dict[str, Any] = {}
+    if (out / "summary.json").exists():
+        summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    else:
+        missing.append("summary.json")
+    return WrittenPlan(tables=tables, summary=summary, missing=missing)
+
+
+def _sum_by(rows: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]], Hashable]) -> dict:
+    out: dict[Hashable, float] = defaultdict(float)
+    for r in rows:
+        out[key(r)] += float(r["qty"])
+    return dict(out)
+
+
+# -- the rules ------------------------------------------------------------------------------
+def check_files(inp: Inputs, plan: WrittenPlan) -> list[str]:
+    """Every plan file exists with its columns; the solve ended ok and optimal."""
+    out = [f"files: missing {m}" for m in plan.missing]
+    s = plan.summary
+    if s and (s.get("status") != "ok" or s.get("termination_condition") != "optimal"):
+        out.append(
+            f"summary: status {s.get('status')!r}, termination {s.get('termination_condition')!r}"
+        )
+    if s and not isinstance(s.get("objective"), int | float):
+        out.append(f"summary: objective {s.get('objective')!r} is not a number")
+    return out
+
+
+def check_rows(inp: Inputs, plan: WrittenPlan) -> list[str]:
+    """Each row names known periods, has qty >= 0, and matches the input row it stands for.
+
+    Purchases match a supply offer (price, local_content) and are ready within
+    the horizon; production matches a production row (cost); flows match a lane
+    (unit_cost, arrival_period = period + lead time); inventory lies at a
+    supplier, plant or warehouse (holding_cost = items.holding_cost); unmet
+    lies at a market (penalty = demand.penalty).
+    """
+    out: list[str] = []
+    T = len(inp.periods)
+
+    def close(a: Any, b: float | None) -> bool:
+        if b is None:
+            return blank(a)
+        return not blank(a) and abs(float(a) - b) <= tol(abs(b))
+
+    for name in ("purchases", "production", "flows", "inventory", "unmet"):
+        for r in plan[name]:
+            if r["period"] not in inp.index:
+                out.append(f"{name}: unknown period in {r}")
+            if blank(r["qty"]) or r["qty"] < -tol(0):
+                out.append(f"{name}: quantity not a number >= 0 in {r}")
+    for r in plan["purchases"]:
+        offer = inp.offers.get((r["supplier"], r["item"]))
+        where = f"purchase of {r['item']} from {r['supplier']} in {r['period']}"
+        if offer is None:
+            out.append(f"purchases: {where} matches no supply offer")
+            continue
+        if not close(r["price"], offer["price"]):
+            out.append(f"purchases: {where} has price {r['price']}, offer {offer['price']}")
+        if not close(r["local_content"], offer["local"]):
+            out.append(
+                f"purchases: {where} has local_content {r['local_content']}, offer {offer['local']}"
+            )
+        if r["period"] in inp.index and inp.index[r["period"]] + offer["lead"] >= T:
+            out.append(f"purchases: {where} is ready after the horizon (lead {offer['lead']})")
+    for r in plan["production"]:
+        row = inp.making.get((r["plant"], r["item"]))
+        where = f"production of {r['item']} at {r['plant']} in {r['period']}"
+        if row is None or inp.site_kind.get(r["plant"]) != "plant":
+            out.append(f"production: {where} matches no production row")
+        elif not close(r["cost"], row["cost"]):
+            out.append(f"production: {where} has cost {r['cost']}, input {row['cost']}")
+    for r in plan["flows"]:
+        where = (
+            f"flow of {r['item']} {r['origin']}->{r['destination']} by {r['mode']} "
+            f"leaving {r['period']}"
+        )
+        key = inp.lane(r["origin"], r["destination"], r["mode"], r["item"])
+        if key is None:
+            out.append(f"flows: {where} matches no lane")
+            continue
+        lane = inp.lanes[key]
+        if not close(r["unit_cost"], lane["cost"]):
+            out.append(f"flows: {where} has unit_cost {r['unit_cost']}, lane {lane['cost']}")
+        if r["period"] in inp.index:
+            arrival = inp.index[r["period"]] + lane["lead"]
+            if arrival >= T:
+                out.append(f"flows: {where} arrives after the horizon")
+            elif r["arrival_period"] != inp.periods[arrival]:
+                out.append(
+                    f"flows: {where} has arrival_period {r['arrival_period']}, "
+                    f"expected {inp.periods[arrival]}"
+                )
+        if inp.site_kind.get(r["origin"]) == "market":
+            out.append(f"flows: {where} leaves a market")
+    for r in plan["inventory"]:
+        where = f"stock of {r['item']} at {r['site']} end of {r['period']}"
+        if inp.site_kind.get(r["site"]) not in STOCK_KINDS:
+            out.append(f"inventory: {where} at a site of kind {inp.site_kind.get(r['site'])}")
+        if not close(r["holding_cost"], inp.item_holding.get(r["item"], 0.0)):
+            out.append(
+                f"inventory: {where} has holding_cost {r['holding_cost']}, "
+                f"item {inp.item_holding.get(r['item'])}"
+            )
+    for r in plan["unmet"]:
+        where = f"unmet {r['item']} at {r['market']} in {r['period']}"
+        if inp.site_kind.get(r["market"]) != "market":
+            out.append(f"unmet: {where} is not at a market")
+        d = inp.demand.get((r["market"], r["item"], r["period"]))
+        penalty = None if d is None else d["penalty"]
+        if r["qty"] and r["qty"] > tol(0) and not close(r["penalty"], penalty):
+            out.append(f"unmet: {where} has penalty {r['penalty']}, demand {penalty}")
+    for name, key_columns in (
+        ("purchases", ("supplier", "item", "period")),
+        ("production", ("plant", "item", "period")),
+        ("flows", ("origin", "destination", "item", "mode", "period")),
+        ("inventory", ("site", "item", "period")),
+        ("unmet", ("market", "item", "period")),
+    ):
+        seen: set[tuple[Any, ...]] = set()
+        for r in plan[name]:
+            k = tuple(r[c] for c in key_columns)
+            if k in seen:
+                out.append(f"{name}: two rows for {k}")
+            seen.add(k)
+    return out
+
+
+def check_balances(inp: Inputs, plan: WrittenPlan) -> list[str]:
+    """Material balance of every (site, item, period) at suppliers, plants and warehouses.
+
+    ready purchases + arrivals + production - BOM consumption - departures
+    - stock[t] + stock[t-1] = 0, with stock[-1] = 0 and stock >= 0.
+    """
+    terms: dict[tuple[str, str, int], list[float]] = defaultdict(list)
+
+    def add(site: str, item: str, period: Any, qty: float) -> None:
+        if period in inp.index:
+            terms[(site, item, inp.index[period])].append(qty)
+
+    for r in plan["purchases"]:
+        offer = inp.offers.get((r["supplier"], r["item"]))
+        t = inp.index.get(r["period"])
+        if offer is not None and t is not None and t + offer["lead"] < len(inp.periods):
+            add(r["supplier"], r["item"], inp.periods[t + offer["lead"]], r["qty"])
+    for r in plan["flows"]:
+        add(r["origin"], r["item"], r["period"], -r["qty"])
+        add(r["destination"], r["item"], r["arrival_period"], r["qty"])
+    for r in plan["production"]:
+        add(r["plant"], r["item"], r["period"], r["qty"])
+        for child, per in inp.effective_bom(r["plant"], r["item"]):
+            add(r["plant"], child, r["period"], -per * r["qty"])
+    stock: dict[tuple[str, str, int], float] = defaultdict(float)
+    for r in plan["inventory"]:
+        if r["period"] in inp.index:
+            stock[(r["site"], r["item"], inp.index[r["period"]])] += r["qty"]
+    for (site, item, t), qty in list(stock.items()):
+        terms[(site, item, t)].append(-qty)
+        if t + 1 < len(inp.periods):
+            terms[(site, item, t + 1)].append(qty)
+    out = []
+    for (site, item, t), values in sorted(terms.items()):
+        if inp.site_kind.get(site) not in STOCK_KINDS:
+            continue
+        net = sum(values)
+        if abs(net) > tol(sum(abs(v) for v in values)):
+            out.append(
+                f"balance: site {site} item {item} period {inp.periods[t]}: "
+                f"in - out - stock change = {net:.6g}, not 0"
+            )
+    for key, qty in stock.items():
+        if qty < -tol(qty):
+            out.append(f"balance: negative stock {qty:.6g} of {key[1]} at {key[0]}")
+    return out
+
+
+def check_markets(inp: Inputs, plan: WrittenPlan) -> list[str]:
+    """Each (market, item, period): arrivals + unmet = demand; 0 <= unmet <= demand; unmet = 0
+    where the demand has no penalty (must be delivered)."""
+    arrivals = _sum_by(
+        (r for r in plan["flows"] if inp.site_kind.get(r["destination"]) == "market"),
+        lambda r: (r["destination"], r["item"], r["arrival_period"]),
+    )
+    unmet = _sum_by(plan["unmet"], lambda r: (r["market"], r["item"], r["period"]))
+    out = []
+    for key in sorted(set(arrivals) | set(unmet) | set(inp.demand)):
+        d = inp.demand.get(key)
+        qty = 0.0 if d is None else d["qty"]
+        got, short = arrivals.get(key, 0.0), unmet.get(key, 0.0)
+        where = f"market {key[0]} item {key[1]} period {key[2]}"
+        if abs(got + short - qty) > tol(got + short + qty):
+            out.append(f"markets: {where}: arrivals {got:.6g} + unmet {short:.6g} != {qty:.6g}")
+        if short > qty + tol(qty):
+            out.append(f"markets: {where}: unmet {short:.6g} exceeds demand {qty:.6g}")
+        if d is not None and d["penalty"] is None and short > tol(qty):
+            out.append(f"markets: {where}: unmet {short:.6g} but the demand must be delivered")
+    return out
+
+
+def check_capacities(inp: Inputs, plan: WrittenPlan) -> list[str]:
+    """Supply offers, lanes and sites' storage within their capacity (blank = unlimited)."""
+    out = []
+    bought = _sum_by(plan["purchases"], lambda r: (r["supplier"], r["item"], r["period"]))
+    for (supplier, item, period), qty in sorted(bought.items()):
+        offer = inp.offers.get((supplier, item))
+        cap = None if offer is None else offer["capacity"]
+        if cap is not None and qty > cap + tol(cap):
+            out.append(f"capacity: {supplier} sells {qty:.6g} of {item} in {period} > {cap:.6g}")
+    shipped = _sum_by(
+        plan["flows"],
+        lambda r: (inp.lane(r["origin"], r["destination"], r["mode"], r["item"]), r["period"]),
+    )
+    for (key, period), qty in shipped.items():
+        cap = None if key is None else inp.lanes[key]["capacity"]
+        if cap is not None and qty > cap + tol(cap):
+            out.append(f"capacity: lane {key} carries {qty:.6g} in {period} > {cap:.6g}")
+    held = _sum_by(plan["inventory"], lambda r: (r["site"], r["period"]))
+    for (site, period), qty in sorted(held.items()):
+        cap = inp.storage.get(site)
+        if cap is not None and qty > cap + tol(cap):
+            out.append(f"capacity: {site} stores {qty:.6g} at the end of {period} > {cap:.6g}")
+    return out
+
+
+def check_resources(inp: Inputs, plan: WrittenPlan) -> list[str]:
+    """Load of each (plant, resource, period) = sum of usage * qty made <= its capacity."""
+    load: dict[tuple[str, str, str], float] = defaultdict(float)
+    for r in plan["production"]:
+        row = inp.making.get((r["plant"], r["item"]))
+        if row is not None and row["resource"] is not None:
+            load[(r["plant"], row["resource"], r["period"])] += row["usage"] * r["qty"]
+    out = []
+    for (plant, resource, period), used in sorted(load.items()):
+        cap = inp.capacity(plant, resource, period)
+        if used > cap + tol(cap + used):
+            out.append(f"resources: {plant}/{resource} loaded {used:.6g} in {period} > {cap:.6g}")
+    return out
+
+
+def check_duties(inp: Inputs, plan: WrittenPlan) -> list[str]:
+    """Each flow's duty_rate (at arrival), customs value and duty = qty * rate * value."""
+    out = []
+    for r in plan["flows"]:
+        if r["arrival_period"] not in inp.index:
+            continue
+        where = f"flow of {r['item']} {r['origin']}->{r['destination']} leaving {r['period']}"
+        rate = inp.duty_rate(r["origin"], r["destination"], r["item"], r["arrival_period"])
+        value = inp.customs_value(r["origin"], r["item"])
+        if blank(r["duty_rate"]) or abs(r["duty_rate"] - rate) > 1e-9:
+            out.append(f"duties: {where} has duty_rate {r['duty_rate']}, expected {rate}")
+        if blank(r["value"]) or abs(r["value"] - value) > tol(value):
+            out.append(f"duties: {where} has value {r['value']}, expected {value:.10g}")
+        duty = r["qty"] * rate * value
+        if blank(r["duty"]) or abs(r["duty"] - duty) > tol(duty):
+            out.append(f"duties: {where} has duty {r['duty']}, expected {duty:.10g}")
+    return out
+
+
+def supplier_receipts(inp: Inputs, plan: WrittenPlan) -> list[dict[str, Any]]:
+    """Flows from suppliers: destination, arrival index, value and local value."""
+    out = []
+    for r in plan["flows"]:
+        if inp.site_kind.get(r["origin"]) != "supplier" or r["arrival_period"] not in inp.index:
+            continue
+        offer = inp.offers.get((r["origin"], r["item"]))
+        value = r["qty"] * inp.customs_value(r["origin"], r["item"])
+        local = 0.0 if offer is None else value * offer["local"]
+        out.append(
+            {
+                "destination": r["destination"],
+                "t": inp.index[r["arrival_period"]],
+                "value": value,
+                "local": local,
+            }
+        )
+    return out
+
+
+def check_targets(inp: Inputs, plan: WrittenPlan) -> list[str]:
+    """Local-content targets: local value of receipts from suppliers >= share * their value.
+
+    Network scope: all receipts arriving in the period; plant scope: those at
+    the plant; product scope: the plan's local_content row meets the target,
+    and its value is no more than all supplier receipts so far at the plants
+    making the product. The network and plant rows of the local_content table
+    must agree with the receipts.
+    """
+    receipts = supplier_receipts(inp, plan)
+    written = {(r["scope"], r["period"]): r for r in plan["local_content"]}
+    scopes = {s for s, _ in inp.targets}
+    out = []
+    for scope in sorted(scopes):
+        kind = "network" if scope == "network" else inp.site_kind.get(scope, "product")
+        for t, period in enumerate(inp.periods):
+            share = inp.target(scope, period)
+            if share is None:
+                continue
+            row = written.get((scope, period))
+            if kind == "product":
+                makers = {p for p, i in inp.making if i == scope}
+                so_far = sum(
+                    r["value"] for r in receipts if r["destination"] in makers and r["t"] <= t
+                )
+                made = any(
+                    r["item"] == scope and inp.index.get(r["period"], t + 1) <= t
+                    for r in plan["production"]
+                )
+                if row is None:
+                    if made:
+                        out.append(f"targets: no local_content row for product {scope} {period}")
+                    continue
+                total = row["total_value"] or 0.0
+                if total > tol(total) and (blank(row["share"]) or row["share"] < share - 1e-6):
+                    out.append(f"targets: product {scope} {period}: share {row['share']} < {share}")
+                if total > so_far + tol(so_far):
+                    out.append(
+                        f"targets: product {scope} {period}: total_value {total:.6g} exceeds "
+                        f"supplier receipts so far at its plants {so_far:.6g}"
+                    )
+                continue
+            mine = [
+                r
+                for r in receipts
+                if r["t"] == t and (kind == "network" or r["destination"] == scope)
+            ]
+            total = sum(r["value"] for r in mine)
+            local = sum(r["local"] for r in mine)
+            if local < share * total - tol(total):
+                out.append(
+                    f"targets: {scope} {period}: local value {local:.6g} < {share} * {total:.6g}"
+                )
+            if row is not None:
+                for column, value in (("local_value", local), ("total_value", total)):
+                    got = row[column] or 0.0
+                    if abs(got - value) > tol(value):
+                        out.append(
+                            f"targets: local_content {scope} {period} {column} {got:.10g}, "
+                            f"receipts give {value:.10g}"
+                        )
+    return out
+
+
+def cost_terms(inp: Inputs, plan: WrittenPlan) -> dict[str, float]:
+    """Each cost category recomputed from the plan's quantities and the input prices."""
+    cost = dict.fromkeys(COST_CATEGORIES, 0.0)
+    for r in plan["purchases"]:
+        offer = inp.offers.get((r["supplier"], r["item"]))
+        cost["purchases"] += r["qty"] * (offer["price"] if offer else r["price"] or 0.0)
+    for r in plan["production"]:
+        row = inp.making.get((r["plant"], r["item"]))
+        cost["conversion"] += r["qty"] * (row["cost"] if row else r["cost"] or 0.0)
+    for r in plan["flows"]:
+        key = inp.lane(r["origin"], r["destination"], r["mode"], r["item"])
+        cost["freight"] += r["qty"] * (inp.lanes[key]["cost"] if key else r["unit_cost"] or 0.0)
+        if r["arrival_period"] in inp.index:
+            rate = inp.duty_rate(r["origin"], r["destination"], r["item"], r["arrival_period"])
+            cost["duty"] += r["qty"] * rate * inp.customs_value(r["origin"], r["item"])
+    for r in plan["inventory"]:
+        cost["holding"] += r["qty"] * inp.item_holding.get(r["item"], 0.0)
+    for r in plan["unmet"]:
+        d = inp.demand.get((r["market"], r["item"], r["period"]))
+        penalty = d["penalty"] if d and d["penalty"] is not None else r["penalty"] or 0.0
+        cost["penalty"] += r["qty"] * penalty
+    return cost
+
+
+def check_objective(inp: Inputs, plan: WrittenPlan) -> list[str]:
+    """summary.json's objective = the recomputed total cost; the costs table agrees by category."""
+    mine = cost_terms(inp, plan)
+    total = sum(mine.values())
+    out = []
+    objective = plan.summary.get("objective")
+    if isinstance(objective, int | float) and abs(objective - total) > tol(total):
+        out.append(f"objective: summary says {objective:.12g}, recomputed {total:.12g}")
+    written: dict[str, float] = defaultdict(float)
+    for r in plan["costs"]:
+        written[r["category"]] += 0.0 if blank(r["value"]) else r["value"]
+    for category in sorted(set(written) | set(mine)):
+        got, want = written.get(category, 0.0), mine.get(category, 0.0)
+        if abs(got - want) > tol(total):
+            out.append(f"costs: category {category} totals {got:.12g}, recomputed {want:.12g}")
+    if isinstance(objective, int | float) and abs(sum(written.values()) - objective) > tol(total):
+        out.append(
+            f"costs: categories sum to {sum(written.values()):.12g}, objective {objective:.12g}"
+        )
+    return out
+
+
+#: Every rule, in the order they run.
+CHECKS: list[Callable[[Inputs, WrittenPlan], list[str]]] = [
+    check_files,
+    check_rows,
+    check_balances,
+    check_markets,
+    check_capacities,
+    check_resources,
+    check_duties,
+    check_targets,
+    check_objective,
+]
+
+
+def check_plan(network: emsplan.Network, out_dir: str | Path) -> list[str]:
+    """Violations of the plan written in ``out_dir`` against ``network`` (empty: all good)."""
+    inp = Inputs.from_network(network)
+    plan = read_plan(out_dir)
+    return [v for check in CHECKS for v in check(inp, plan)]
