@@ -71,8 +71,11 @@ def plan(
     if outcome.status != "ok" or outcome.objective is None:
         from emsplan.infeasibility import explain
 
-        explanation = explain(network, data, solver_name) if outcome.termination in (
-            "infeasible", "infeasible_or_unbounded") else []
+        explanation = (
+            explain(network, data, solver_name)
+            if outcome.termination in ("infeasible", "infeasible_or_unbounded")
+            else []
+        )
         raise PlanningError(
             f"the model could not be solved: status {outcome.status}, "
             f"termination {outcome.termination}",

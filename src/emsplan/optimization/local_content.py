@@ -60,8 +60,15 @@ def supplier_receipts(data: PlanningData) -> pd.DataFrame:
 
 
 def _target_rows(
-    model: linopy.Model, data: PlanningData, kind: str, terms: pd.DataFrame, label: np.ndarray
+    model: linopy.Model,
+    data: PlanningData,
+    kind: str,
+    terms: pd.DataFrame,
+    label: np.ndarray,
+    elastic: bool = False,
 ) -> None:
+    """Add ``LocalContent-<kind>``; when ``elastic``, each row gets a shortfall variable
+    ``Target-shortfall-<kind>`` (local value missing, in the currency)."""
     targets = data.targets[data.targets["scope_kind"] == kind].reset_index(drop=True)
     if targets.empty:
         return
@@ -75,6 +82,8 @@ def _target_rows(
         )
     ]
     lhs = expression(model, coords, [terms["row"].to_numpy(int)], label, coeff)
+    if elastic:
+        lhs = lhs + model.add_variables(lower=0.0, coords=coords, name=f"Target-shortfall-{kind}")
     model.add_constraints(lhs, ">=", 0.0, name=f"LocalContent-{kind}")
 
 
@@ -85,22 +94,22 @@ def _match(terms: pd.DataFrame, targets: pd.DataFrame, on: list[str]) -> pd.Data
     )
 
 
-def define_network_target(model: linopy.Model, data: PlanningData) -> None:
+def define_network_target(model: linopy.Model, data: PlanningData, elastic: bool = False) -> None:
     """``LocalContent-network[t]``: local share of all supplier receipts in t >= target."""
     targets = data.targets[data.targets["scope_kind"] == "network"].rename(columns={"t": "arrival"})
     terms = _match(supplier_receipts(data), targets, ["arrival"])
     ship = labels_of(model, "Lane-ship")
-    _target_rows(model, data, "network", terms, ship[terms["arc"], terms["t"]])
+    _target_rows(model, data, "network", terms, ship[terms["arc"], terms["t"]], elastic)
 
 
-def define_plant_target(model: linopy.Model, data: PlanningData) -> None:
+def define_plant_target(model: linopy.Model, data: PlanningData, elastic: bool = False) -> None:
     """``LocalContent-plant[p, t]``: local share of supplier receipts at plant p in t >= target."""
     targets = data.targets[data.targets["scope_kind"] == "plant"].rename(
         columns={"t": "arrival", "scope": "destination"}
     )
     terms = _match(supplier_receipts(data), targets, ["destination", "arrival"])
     ship = labels_of(model, "Lane-ship")
-    _target_rows(model, data, "plant", terms, ship[terms["arc"], terms["t"]])
+    _target_rows(model, data, "plant", terms, ship[terms["arc"], terms["t"]], elastic)
 
 
 def define_product_content(model: linopy.Model, data: PlanningData) -> None:
@@ -182,7 +191,7 @@ def define_product_origin(model: linopy.Model, data: PlanningData) -> None:
     model.add_constraints(lhs, "<=", 0.0, name="Product-origin")
 
 
-def define_product_target(model: linopy.Model, data: PlanningData) -> None:
+def define_product_target(model: linopy.Model, data: PlanningData, elastic: bool = False) -> None:
     """``LocalContent-product[x, t]``: local share of the components allocated to product x in t."""
     alloc = data.allocations
     if alloc.empty:
@@ -200,4 +209,4 @@ def define_product_target(model: linopy.Model, data: PlanningData) -> None:
     targets = data.targets[data.targets["scope_kind"] == "product"]
     terms = _match(terms, targets, ["scope", "t"])
     a_lab = labels_of(model, "Product-alloc")
-    _target_rows(model, data, "product", terms, a_lab[terms["alloc"], terms["t"]])
+    _target_rows(model, data, "product", terms, a_lab[terms["alloc"], terms["t"]], elastic)

@@ -44,9 +44,13 @@ class SolveOutcome:
 
 
 def create_model(
-    network: Network, data: PlanningData | None = None
+    network: Network, data: PlanningData | None = None, elastic: bool = False
 ) -> tuple[linopy.Model, PlanningData]:
-    """Build the planning model of a valid network."""
+    """Build the planning model of a valid network.
+
+    ``elastic`` adds a shortfall variable to every local-content target (used
+    to explain infeasible models, see :mod:`emsplan.infeasibility`).
+    """
     data = data if data is not None else prepare(network)
     model = linopy.Model(force_dim_names=True)
     variables.define_purchases(model, data)
@@ -62,11 +66,11 @@ def create_model(
     capacity.define_resource_capacity(model, data)
     capacity.define_lane_capacity(model, data)
     capacity.define_storage_capacity(model, data)
-    local_content.define_network_target(model, data)
-    local_content.define_plant_target(model, data)
+    local_content.define_network_target(model, data, elastic)
+    local_content.define_plant_target(model, data, elastic)
     local_content.define_product_content(model, data)
     local_content.define_product_origin(model, data)
-    local_content.define_product_target(model, data)
+    local_content.define_product_target(model, data, elastic)
     define_objective(model, data, network)
     return model, data
 
