@@ -64,9 +64,10 @@ def explain(network: Network, data: PlanningData, solver_name: str = "highs") ->
 def _demand_lines(data: PlanningData, unmet: np.ndarray, hard: np.ndarray) -> list[str]:
     d = data.demand
     lines = []
+    qtys = d["qty"].to_numpy(float)
     for i in np.flatnonzero(hard & (unmet > EPS)):
-        qty = float(d["qty"].iat[i])
-        item, market, period = (str(d[c].iat[i]) for c in ("item", "market", "period"))
+        qty = float(qtys[i])
+        item, market, period = (str(d[c].to_numpy()[i]) for c in ("item", "market", "period"))
         lines.append(
             f"Demand for {qty:,.6g} {item} at {market} in {period} must be delivered in full "
             f"(its penalty is blank), but at most {qty - unmet[i]:,.6g} can be: "
