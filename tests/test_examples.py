@@ -1,0 +1,248 @@
+"""The bundled example network ``india-2023``: valid, complete, independent copies, plannable.
+
+The content tests assert the list of the issue that asked for the example: phones on both
+sides of the PLI price threshold, a TV and two audio products, a multi-level BOM, local
+and imported offers, four partner plants, export markets, eight periods, a rising local
+share target and duty rates that change by period.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import emsplan
+from emsplan.examples import india_2023
+from plan_checker import check_plan
+
+#: The PLI price threshold for phones (docs/domain.md): Rs 15,000 net price.
+PLI_THRESHOLD = 15_000
+
+
+@pytest.fixture(scope="module")
+def net() -> emsplan.Network:
+    return emsplan.examples.load("india-2023")
+
+
+def products(net: emsplan.Network, group: str) -> list[str]:
+    items = net.items
+    return items.loc[(items["kind"] == "product") & (items["group"] == group), "item"].tolist()
+
+
+# -- validity ---------------------------------------------------------------------------
+def test_listed_and_named() -> None:
+    assert "india-2023" in emsplan.examples.names()
+    assert emsplan.examples.load("india-2023").name == "india-2023"
+
+
+def test_has_no_errors(net: emsplan.Network) -> None:
+    errors = [p for p in net.check() if p.severity == "error"]
+    assert not errors, "\n".join(str(p) for p in errors)
+
+
+def test_has_no_warnings(net: emsplan.Network) -> None:
+    warnings = [p for p in net.check() if p.severity == "warning"]
+    assert not warnings, "\n".join(str(p) for p in warnings)
+
+
+def test_description_separates_facts_from_illustration() -> None:
+    for text in (india_2023.DESCRIPTION, india_2023.__doc__ or ""):
+        assert "illustrative" in text
+        assert "15,000" in text  # the PLI threshold, a public fact
+        assert "2024-Q1" in text and "2024-Q3" in text  # when the duty rates change
+
+
+def test_settings(net: emsplan.Network) -> None:
+    assert net.currency == "INR"
+    assert net.domestic_country == "IN"
+
+
+# -- content asked for by the issue -----------------------------------------------------
+def test_phones_on_both_sides_of_the_pli_threshold(net: emsplan.Network) -> None:
+    phones = products(net, "smartphone")
+    assert len(phones) >= 3
+    prices = net.demand.groupby("item")["price"]
+    above = [p for p in phones if prices.get_group(p).min() >= PLI_THRESHOLD]
+    below = [p for p in phones if prices.get_group(p).max() < PLI_THRESHOLD]
+    assert above and below, (above, below)
+
+
+def test_tv_and_two_audio_products(net: emsplan.Network) -> None:
+    assert len(products(net, "tv")) >= 1
+    assert len(products(net, "audio")) >= 2
+    hs = net.items.set_index("item")["hs_code"]
+    assert any(hs[p].startswith("8528") for p in products(net, "tv"))
+    assert {hs[p][:7] for p in products(net, "audio")} >= {"8518.30", "8518.22"}
+
+
+def test_multi_level_bom(net: emsplan.Network) -> None:
+    """Some product is made of a sub-assembly that is made of a component."""
+    kind = net.items.set_index("item")["kind"]
+    bom = net.bom.assign(parent_kind=net.bom["parent"].map(kind), kind=net.bom["child"].map(kind))
+    upper = bom[(bom["parent_kind"] == "product") & (bom["kind"] == "subassembly")]
+    lower = bom[(bom["parent_kind"] == "subassembly") & (bom["kind"] == "component")]
+    chains = upper.merge(lower, left_on="child", right_on="parent")
+    assert not chains.empty
+    # the phone PCBA is made at a plant from components
+    made = set(net.production["item"])
+    assert {"PCBA-4G", "PCBA-5G"} <= made
+    assert {"PCBA-4G", "PCBA-5G"} <= set(lower["parent"])
+
+
+def test_local_and_imported_offers(net: emsplan.Network) -> None:
+    """At least 70% of components have a local and an imported offer; locals carry content."""
+    country = net.sites.set_index("site")["country"]
+    supply = net.supply.assign(local=net.supply["supplier"].map(country) == "IN")
+    components = net.items.loc[net.items["kind"] == "component", "item"]
+    both = supply.groupby("item")["local"].agg(lambda s: bool(s.any() and not s.all()))
+    share = both.reindex(components, fill_value=False).mean()
+    assert share >= 0.7, f"only {share:.0%} of components have both a local and an import offer"
+    imported = supply[~supply["local"]]
+    local = supply[supply["local"]]
+    assert (imported["local_content"] == 0).all()
+    assert (local["local_content"] > 0).all()
+    assert (local["local_content"] < 1).any()  # e.g. a pack assembled from imported cells
+    assert supply["capacity"].notna().any()
+    # local offers cost more before duty than the cheapest import of the same item
+    cheapest_import = imported.groupby("item")["price"].min()
+    dearer = local["price"] > local["item"].map(cheapest_import)
+    assert dearer[local["item"].isin(cheapest_import.index)].all()
+
+
+def test_plants_and_partners(net: emsplan.Network) -> None:
+    sites = net.sites
+    plants = sites[sites["kind"] == "plant"]
+    assert len(plants) >= 4
+    assert plants["partner"].nunique() == len(plants)
+    group = net.items.set_index("item")["group"]
+    audio_plants = set(net.production.loc[net.production["item"].map(group) == "audio", "plant"])
+    up = set(plants.loc[plants["region"] == "Uttar Pradesh", "site"])
+    assert audio_plants & up
+    # every plant has production rows and line capacity, one of them changing over time
+    assert set(plants["site"]) == set(net.production["plant"]) == set(net.resources["plant"])
+    assert net.resources["period"].notna().any()
+
+
+def test_markets(net: emsplan.Network) -> None:
+    markets = net.sites[net.sites["kind"] == "market"]
+    exports = markets[markets["country"] != "IN"]
+    assert len(exports) >= 2
+    assert "AE" in set(exports["country"])
+    domestic = markets[markets["country"] == "IN"]
+    assert {"North", "South", "West", "East"} <= set(domestic["region"])
+    assert "MKT-ONLINE" in set(domestic["site"])
+    assert (net.sites["kind"] == "warehouse").sum() >= 1
+
+
+def test_eight_quarters(net: emsplan.Network) -> None:
+    assert len(net.periods) == 8
+    assert net.periods["days"].between(89, 92).all()
+
+
+def test_network_target_rises(net: emsplan.Network) -> None:
+    targets = net.targets[net.targets["scope"] == "network"]
+    order = {p: i for i, p in enumerate(net.period_labels)}
+    shares = targets.assign(t=targets["period"].map(order)).sort_values("t")["min_local_share"]
+    assert len(shares) >= 2
+    assert shares.is_monotonic_increasing
+    assert shares.iloc[-1] > shares.iloc[0]
+
+
+def test_duties_change_by_period(net: emsplan.Network) -> None:
+    """Some item or HS code has two rows of different rates in consecutive periods."""
+    order = {p: i for i, p in enumerate(net.period_labels)}
+    duties = net.duties.fillna({"item": "", "hs_code": "", "origin_country": ""})
+    changes = []
+    for key, rows in duties.groupby(["item", "hs_code", "origin_country"]):
+        for _, a in rows.iterrows():
+            for _, b in rows.iterrows():
+                if (
+                    pd.notna(a["period_to"])
+                    and pd.notna(b["period_from"])
+                    and order[b["period_from"]] == order[a["period_to"]] + 1
+                    and a["rate"] != b["rate"]
+                ):
+                    changes.append((key, a["rate"], b["rate"], b["period_from"]))
+    by_what = {c[0][0] or c[0][1]: (c[1], c[2], c[3]) for c in changes}
+    # the public changes of docs/domain.md
+    assert by_what["MECH-STD"] == (0.15, 0.10, "2024-Q1")
+    assert by_what["PCBA-PRO"] == (0.20, 0.15, "2024-Q3")
+    assert by_what["8504.40"] == (0.20, 0.15, "2024-Q3")
+
+
+def test_sizes(net: emsplan.Network) -> None:
+    assert 40 <= len(net.items) <= 80
+    assert 20 <= len(net.sites) <= 40
+
+
+# -- independent copies -----------------------------------------------------------------
+def test_each_load_is_independent() -> None:
+    first = emsplan.examples.load("india-2023")
+    second = emsplan.examples.load("india-2023")
+    assert first is not second and first.equals(second)
+    first.supply.loc[0, "price"] = -1.0
+    first.tables["demand"] = first.demand.iloc[0:0]
+    first.items["holding_cost"] *= 100
+    third = emsplan.examples.load("india-2023")
+    assert third.equals(second)
+    assert (third.supply["price"] >= 0).all() and len(third.demand)
+    assert third.items["holding_cost"].max() < 1_000
+
+
+def test_module_data_is_not_shared() -> None:
+    """Mutating a loaded network leaves the module's tables intact."""
+    net = emsplan.examples.load("india-2023")
+    net.items.loc[0, "item"] = "CHANGED"
+    assert india_2023.ITEMS[0][0] != "CHANGED"
+    assert india_2023.tables()["items"].loc[0, "item"] == india_2023.ITEMS[0][0]
+
+
+# -- the plan: feasible, profitable and showing the designed tensions -------------------
+@pytest.fixture(scope="module")
+def plan(net: emsplan.Network) -> emsplan.Plan:
+    return emsplan.plan(net)
+
+
+def test_plan_meets_demand(plan: emsplan.Plan, net: emsplan.Network) -> None:
+    assert plan.summary["optimal"]
+    unmet = plan.unmet["qty"].sum() if len(plan.unmet) else 0.0
+    assert unmet <= 0.01 * net.demand["qty"].sum()
+
+
+def test_plan_passes_the_independent_checker(
+    plan: emsplan.Plan, net: emsplan.Network, tmp_path: Path
+) -> None:
+    out = plan.write(tmp_path / "plan")
+    violations = check_plan(net, out)
+    assert not violations, "\n".join(violations[:20])
+
+
+def test_plan_builds_stock_before_the_festive_quarter(
+    plan: emsplan.Plan, net: emsplan.Network
+) -> None:
+    """The phone lines cannot make the Oct-Dec demand in the quarter: phones are pre-built."""
+    group = net.items.set_index("item")["group"]
+    inventory = plan.inventory[plan.inventory["item"].map(group) == "smartphone"]
+    before = inventory[inventory["period"].isin(["2023-Q2", "2023-Q3"])]["qty"].sum()
+    assert before > 10_000
+    lines = plan.bottlenecks[plan.bottlenecks["constraint"] == "Resource-capacity"]
+    assert ((lines["element"].str.endswith("PH-LINE")) & (lines["period"] == "2023-Q4")).any()
+
+
+def test_plan_local_mechanics_lose_to_imports_when_the_duty_falls(plan: emsplan.Plan) -> None:
+    """Covers: 15% duty, local wins in 2023; 10% from 2024-Q1, imports win that quarter."""
+    buy = plan.purchases
+    local = buy[(buy["item"] == "MECH-STD") & (buy["supplier"] == "IN-NOI-MECH")]
+    by_period = local.groupby("period")["qty"].sum()
+    assert by_period.get("2023-Q4", 0.0) > 0
+    assert by_period.get("2024-Q1", 0.0) == pytest.approx(0.0, abs=1.0)
+
+
+def test_plan_local_share_target_binds_later(plan: emsplan.Plan) -> None:
+    shares = plan.local_content[plan.local_content["scope"] == "network"].set_index("period")
+    share, target = shares["share"].astype(float), shares["target"].astype(float)
+    assert share["2023-Q2"] > target["2023-Q2"] + 0.005
+    for period in ("2024-Q3", "2024-Q4", "2025-Q1"):
+        assert share[period] == pytest.approx(target[period])
