@@ -9,8 +9,12 @@ is then read back into plan tables by :mod:`emsplan.results`.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,7 +99,10 @@ def solve_model(
     else:
         io_api = None
     start = time.perf_counter()
-    status, termination = model.solve(solver_name=solver_name, io_api=io_api, **options)
+    with contextlib.ExitStack() as stack:
+        if not log:
+            stack.enter_context(_quiet())
+        status, termination = model.solve(solver_name=solver_name, io_api=io_api, **options)
     seconds = time.perf_counter() - start
     value = model.objective.value
     objective = float(value) if status == "ok" and value is not None else None
@@ -109,6 +116,26 @@ def solve_model(
     )
     _read_mip_info(model, outcome)
     return outcome
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence the solver's banner (written by C code to file descriptor 1) and
+    linopy's log messages; the outcome is reported by emsplan instead."""
+    logger = logging.getLogger("linopy")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+        logger.setLevel(level)
 
 
 def _read_mip_info(model: linopy.Model, outcome: SolveOutcome) -> None:
