@@ -408,3 +408,6 @@ __all__ = [
 
 if __name__ == "__main__":  # pragma: no cover
     main(sys.argv[1:])
+
+# Commands kept in their own modules register themselves on `app` when imported.
+from emsplan import cli_plan  # noqa: E402, F401

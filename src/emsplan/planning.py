@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from emsplan.network import Network
-from emsplan.optimization.optimize import ExtraFunctionality, create_model, solve_model
+from emsplan.optimization.optimize import (
+    ExtraFunctionality,
+    create_model,
+    solve_model,
+    write_model,
+)
 from emsplan.results import Plan, build_tables, summary
 
 
@@ -34,6 +40,7 @@ def plan(
     validate: bool = True,
     progress: Callable[[str], None] | None = None,
     log: bool = False,
+    export_model: str | Path | None = None,
 ) -> Plan:
     """Find the plan of least total cost for ``network``.
 
@@ -46,6 +53,7 @@ def plan(
     extra_functionality : ``f(model, data)`` adding user constraints before solving.
     progress : called with a short message at each stage.
     log : show the solver's log.
+    export_model : also write the exact model solved to this ``.mps`` or ``.lp`` file.
 
     Raises
     ------
@@ -65,6 +73,9 @@ def plan(
     if extra_functionality is not None:
         extra_functionality(model, data)
     timings["build"] = time.perf_counter() - t0
+    if export_model is not None:
+        say(f"writing the model to {export_model}")
+        write_model(model, Path(export_model))
     say(f"solving ({model.nvars} variables, {model.ncons} constraints)")
     outcome = solve_model(model, solver_name, solver_options, time_limit, mip_gap, log)
     timings["solve"] = outcome.solve_seconds

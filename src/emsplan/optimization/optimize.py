@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import linopy
@@ -116,6 +117,16 @@ def solve_model(
     )
     _read_mip_info(model, outcome)
     return outcome
+
+
+def write_model(model: linopy.Model, path: Path) -> None:
+    """Write the model as an MPS or LP file (by the suffix), for any other solver."""
+    kind = path.suffix.lower().lstrip(".")
+    if kind not in ("mps", "lp"):
+        raise ValueError(f"cannot write a model to {str(path)!r}: use a .mps or .lp file name")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _quiet():
+        model.to_file(path, io_api=kind)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,162 @@
+"""``emsplan plan``: solve a network and write the plan (registered on :data:`emsplan.cli.app`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from emsplan.cli import INFEASIBLE, Fail, app, err, guarded, load_network, out
+from emsplan.plan_io import FORMATS
+from emsplan.planning import PlanningError, plan
+from emsplan.results import Plan
+
+
+def _solver_options(pairs: list[str]) -> dict[str, object]:
+    """``key=value`` strings as solver options (numbers and true/false converted)."""
+    options: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or not key.strip():
+            raise Fail(f"solver option {pair!r} is not of the form key=value, e.g. presolve=off.")
+        value: object = text
+        if text.lower() in ("true", "false"):
+            value = text.lower() == "true"
+        else:
+            for kind in (int, float):
+                try:
+                    value = kind(text)
+                    break
+                except ValueError:
+                    continue
+        options[key.strip()] = value
+    return options
+
+
+def _money(value: float, currency: str) -> str:
+    return f"{value:,.0f} {currency}"
+
+
+def print_summary(result: Plan, destination: Path | None) -> None:
+    """The plan's headline as rich tables: outcome, costs, KPIs, top bottlenecks."""
+    s = result.summary
+    console = out()
+    head = Table(title=f"Plan of {s['network'] or 'the network'}", show_header=False)
+    head.add_column(style="bold")
+    head.add_column()
+    head.add_row("status", f"{s['status']} ({s['termination_condition']})")
+    head.add_row("total cost", _money(s["objective"], s["currency"]))
+    if s["mip_gap"] is not None:
+        head.add_row("MIP gap", f"{s['mip_gap']:.4%}")
+    head.add_row(
+        "model", f"{s['model']['variables']:,} variables, {s['model']['constraints']:,} constraints"
+    )
+    head.add_row("time", f"{s['timings']['total']:.2f} s (solver {s['solve_seconds']:.2f} s)")
+    console.print(head)
+
+    costs = result.costs.groupby("category", sort=False)["value"].sum()
+    table = Table(title="Cost by category")
+    table.add_column("category")
+    table.add_column(f"value ({s['currency']})", justify="right")
+    table.add_column("share", justify="right")
+    for category, value in costs.items():
+        share = value / costs.sum() if costs.sum() else 0.0
+        table.add_row(str(category), f"{value:,.0f}", f"{share:.1%}")
+    console.print(table)
+
+    kpis = result.kpis[(result.kpis["period"] == "all") & (result.kpis["scope"] == "network")]
+    table = Table(title="Key figures over the horizon")
+    table.add_column("kpi")
+    table.add_column("value", justify="right")
+    for kpi, value in zip(kpis["kpi"], kpis["value"], strict=True):
+        shown = f"{value:.1%}" if kpi in ("service_level", "local_share") else f"{value:,.0f}"
+        table.add_row(str(kpi), shown)
+    console.print(table)
+
+    b = result.bottlenecks
+    if len(b):
+        top = b.reindex(b["value_per_unit"].abs().sort_values(ascending=False).index).head(5)
+        table = Table(title="Largest bottlenecks")
+        for column in ("constraint", "element", "period", "meaning"):
+            table.add_column(column)
+        for row in top.itertuples():
+            table.add_row(str(row.constraint), str(row.element), str(row.period), str(row.meaning))
+        console.print(table)
+    if destination is not None:
+        console.print(
+            f"Plan written to {destination}/ (CSV or Parquet per table, plan.xlsx, summary.json)."
+        )
+
+
+@app.command("plan")
+@guarded
+def plan_command(
+    path: Annotated[
+        Path, typer.Argument(help="Network: an .xlsx workbook or a folder of CSV files.")
+    ],
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Folder to write the plan into.")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help=f"Table files: {' or '.join(FORMATS)}.")
+    ] = "csv",
+    solver: Annotated[str, typer.Option(help="Any solver linopy supports.")] = "highs",
+    time_limit: Annotated[
+        float | None, typer.Option(help="Solver time limit in seconds.", min=0)
+    ] = None,
+    mip_gap: Annotated[
+        float | None, typer.Option(help="Relative MIP gap to stop at (0.01 = 1%).", min=0)
+    ] = None,
+    solver_option: Annotated[
+        list[str] | None,
+        typer.Option("--solver-option", help="Solver option key=value (repeatable)."),
+    ] = None,
+    export_model: Annotated[
+        Path | None,
+        typer.Option(help="Also write the exact model solved, as .mps or .lp, to this file."),
+    ] = None,
+    log: Annotated[bool, typer.Option(help="Show the solver's log.")] = False,
+) -> None:
+    """Find the plan of least total landed cost and write it.
+
+    Example: emsplan plan india-2023.xlsx --out plan/
+    """
+    if fmt not in FORMATS:
+        raise Fail(f"--format {fmt!r} is not supported; use one of {', '.join(FORMATS)}.")
+    if export_model is not None and export_model.suffix.lower() not in (".mps", ".lp"):
+        raise Fail(f"--export-model {str(export_model)!r} must end in .mps or .lp.")
+    options = _solver_options(solver_option or [])
+    network = load_network(path)
+    console = err()
+    if network.problems:
+        console.print(
+            f"{len(network.problems)} warning(s) in the input; `emsplan validate {path}` "
+            "lists them."
+        )
+
+    with console.status("planning...") as status:
+        try:
+            result = plan(
+                network,
+                solver_name=solver,
+                solver_options=options,
+                time_limit=time_limit,
+                mip_gap=mip_gap,
+                export_model=export_model,
+                validate=False,
+                progress=lambda message: status.update(f"{message}..."),
+                log=log,
+            )
+        except PlanningError as exc:
+            lines = "\n".join(f"- {line}" for line in exc.explanation)
+            raise Fail(
+                f"No plan: the model is {exc.termination.replace('_', ' ')}."
+                + (f" What conflicts:\n{lines}" if lines else ""),
+                INFEASIBLE,
+            ) from exc
+        if out_dir is not None:
+            status.update("writing the plan...")
+            result.write(out_dir, fmt)
+    print_summary(result, out_dir)
