@@ -406,8 +406,8 @@ __all__ = [
     "verdict",
 ]
 
-if __name__ == "__main__":  # pragma: no cover
-    main(sys.argv[1:])
-
 # Commands kept in their own modules register themselves on `app` when imported.
 from emsplan import cli_plan  # noqa: E402, F401
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])
