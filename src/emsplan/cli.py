@@ -410,4 +410,7 @@ __all__ = [
 from emsplan import cli_plan  # noqa: E402, F401
 
 if __name__ == "__main__":  # pragma: no cover
-    main(sys.argv[1:])
+    # Run the package's module (on which every command is registered), not this copy.
+    from emsplan.cli import main as _main
+
+    _main(sys.argv[1:])

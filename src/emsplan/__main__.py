@@ -1,0 +1,7 @@
+"""``python -m emsplan``: the command line."""
+
+from __future__ import annotations
+
+from emsplan.cli import main
+
+main()
