@@ -199,6 +199,14 @@ def test_module_data_is_not_shared() -> None:
     assert india_2023.tables()["items"].loc[0, "item"] == india_2023.ITEMS[0][0]
 
 
+@pytest.mark.parametrize("name", ["india-2023.xlsx", "india-2023"])
+def test_round_trip(net: emsplan.Network, tmp_path: Path, name: str) -> None:
+    """Written as a workbook or a folder of CSV files and read back, nothing changes."""
+    again = emsplan.read(net.write(tmp_path / name))
+    assert again.equals(net)
+    assert not again.check()
+
+
 # -- the plan: feasible, profitable and showing the designed tensions -------------------
 @pytest.fixture(scope="module")
 def plan(net: emsplan.Network) -> emsplan.Plan:

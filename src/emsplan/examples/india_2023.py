@@ -36,10 +36,17 @@ shares, demand, targets, the duty rates on TV and audio parts and on UAE imports
 small tables; the only computation is the demand, a base quantity per market and product
 times a seasonal index times a growth rate (:data:`SEASON`, :data:`GROWTH`).
 
-The example is designed to show some tensions a planner meets: the festive quarter
-(Oct-Dec) exceeds the phone, TV and audio lines' capacity, so stock is built beforehand;
-local mechanics and PCBAs lose to imports when their duty falls (2024-Q1, 2024-Q3); and the
-network's local-share target, rising over the horizon, binds in the later quarters.
+The example is designed to show some tensions a planner meets (checked by
+``tests/test_examples.py`` on the least-cost plan):
+
+- the festive quarter (Oct-Dec) needs more than the phone, TV and audio lines can make, so
+  stock is built in the quarters before;
+- local mechanics win at 15% duty and lose to imports when it falls to 10% in 2024-Q1;
+  after the July 2024 cut, local chargers and premium-phone PCBAs would lose too;
+- the network's local-share target, held at 10% in FY2023-24 and raised to 15% by 2025-Q1,
+  binds from 2024-Q1 (when the mechanics duty cut pulls the share down to 10%): from
+  2024-Q2 it brings local mechanics back and keeps local chargers and PCBAs despite the
+  duty cuts (without the target the local share would fall to 6-7%).
 """
 
 from __future__ import annotations
