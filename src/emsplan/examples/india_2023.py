@@ -537,9 +537,10 @@ GROWTH: dict[str, float] = {
 # Minimum local share of purchased component value (receipts from suppliers, valued at the
 # offer's price). The brand's own target: hold the FY2023-24 level of about 10%, then raise
 # it by half, to 15%, during FY2024-25 (cf. docs/domain.md). Chips, memory and open cells
-# are only imported, so the least-cost plan has about 10% without a target, and the local
-# offers' capacity and content allow about 20% at most. The audio plant has its own target
-# of a third (e.g. promised to a state incentive scheme).
+# are only imported, so the least-cost plan has about 10% without a target; 15% in every
+# quarter is about the most the local offers' capacity and content allow (above it, the
+# least-cost plan buys local parts it never uses). The audio plant has its own target of a
+# third (e.g. promised to a state incentive scheme).
 TARGETS: list[Row] = [
     # scope          period     min_local_share
     ("network",     "2023-Q2", 0.10),
