@@ -142,6 +142,9 @@ def test_multi_level_bom_and_subassembly_between_plants() -> None:
     assert result.objective == pytest.approx(1030.0, rel=1e-9)
     assert qty(result.purchases, item="CHIP") == pytest.approx(20)
     assert qty(result.flows, origin="PA", item="PCBA") == pytest.approx(10)
+    kpi = result.kpis.set_index(["kpi", "scope"])["value"]
+    assert kpi[("unit_cost", "PCBA")] == pytest.approx(10 + 2 * 20 + 3)
+    assert kpi[("delivered_cost", "PH")] == pytest.approx(103.0)
 
 
 def test_plant_specific_bom_replaces_the_general_rows() -> None:

@@ -411,6 +411,6 @@ from emsplan import cli_plan  # noqa: E402, F401
 
 if __name__ == "__main__":  # pragma: no cover
     # Run the package's module (on which every command is registered), not this copy.
-    from emsplan.cli import main as _main
+    from emsplan.cli import main as _package_main
 
-    _main(sys.argv[1:])
+    _package_main(sys.argv[1:])

@@ -274,28 +274,60 @@ def _kpis(
                 for t, p in enumerate(data.periods)
                 if np.isfinite(util[i, t])
             ]
-    rows += _unit_costs(tables)
+    rows += _unit_costs(tables, data)
     return pd.DataFrame(rows, columns=["kpi", "scope", "period", "value"])
 
 
-def _unit_costs(tables: dict[str, pd.DataFrame]) -> list[tuple[str, str, str, float]]:
-    """Horizon cost per unit delivered, per product: the product's conversion at its
-    plants plus its purchased materials at their mean landed cost (price + inbound
-    freight + duty per unit bought), rolled up through the plan's production."""
-    production = tables["production"]
-    if production.empty:
-        return []
-    flows, purchases = tables["flows"], tables["purchases"]
-    bought = purchases.groupby("item")[["qty"]].sum()
+def _unit_costs(
+    tables: dict[str, pd.DataFrame], data: PlanningData
+) -> list[tuple[str, str, str, float]]:
+    """Horizon cost per unit of every item the plan buys or makes (kpi ``unit_cost``).
+
+    A bought item costs its mean landed cost: (price + inbound freight + duty)
+    over the units bought. A made item costs, at each plant, its conversion cost
+    plus its effective BOM's children at their unit costs, averaged over plants
+    by the units made there, plus (for sub-assemblies) the freight and duty of
+    moving it per unit made; sub-assemblies roll up level by level. Products
+    then add their own freight and duty per unit delivered (kpi
+    ``delivered_cost``), which is the figure a planner compares with the price.
+    """
+    production, flows, purchases = tables["production"], tables["flows"], tables["purchases"]
     spend = (purchases["qty"] * purchases["price"]).groupby(purchases["item"]).sum()
     inbound = flows[flows["origin"].isin(purchases["supplier"])]
     extra = (inbound["qty"] * inbound["unit_cost"] + inbound["duty"]).groupby(inbound["item"]).sum()
-    landed = (spend.add(extra, fill_value=0.0) / bought["qty"]).dropna()
-    made = production.groupby("item")["qty"].sum()
-    conversion = (production["qty"] * production["cost"]).groupby(production["item"]).sum() / made
-    return [("conversion_per_unit", str(i), "all", float(v)) for i, v in conversion.items()] + [
-        ("landed_cost_per_unit", str(i), "all", float(v)) for i, v in landed.items()
-    ]
+    bought = purchases.groupby("item")["qty"].sum()
+    cost = (spend.add(extra, fill_value=0.0) / bought).dropna().astype("float64")
+    made = production.groupby(["plant", "item"], as_index=False).agg(
+        qty=("qty", "sum"), cost=("cost", "first")
+    )
+    bom = data.bom.rename(columns={"parent": "item"})
+    markets = set(data.demand["market"])
+    moves = (flows["qty"] * flows["unit_cost"] + flows["duty"]).groupby(flows["item"]).sum()
+    delivered = flows[flows["destination"].isin(markets)].groupby("item")["qty"].sum()
+    internal = moves.drop(delivered.index, errors="ignore") / made.groupby("item")["qty"].sum()
+    for _ in range(50 if len(made) else 0):  # a BOM level a pass; validation rejects cycles
+        lines = made.merge(bom[["plant", "item", "child", "qty_per"]], on=["plant", "item"])
+        lines["child_cost"] = lines["child"].map(cost).astype("float64") * lines["qty_per"]
+        materials = lines.groupby(["plant", "item"])["child_cost"].sum(min_count=1)
+        complete = lines.groupby(["plant", "item"])["child_cost"].apply(lambda c: c.notna().all())
+        at_plant = made.set_index(["plant", "item"])
+        unit = at_plant["cost"] + materials.reindex(at_plant.index).fillna(0.0)
+        known = complete.reindex(at_plant.index).fillna(True).astype(bool)
+        rolled = (unit[known] * at_plant["qty"][known]).groupby(level="item").sum() / (
+            at_plant["qty"][known].groupby(level="item").sum()
+        )
+        rolled = rolled.add(internal.reindex(rolled.index).fillna(0.0))
+        grown = cost.combine_first(rolled) if len(rolled) else cost
+        if grown.equals(cost):
+            break
+        cost = grown
+    rows = [("unit_cost", str(i), "all", float(v)) for i, v in cost.items()]
+    unit_of = cost.to_dict()
+    for item, qty in delivered.items():
+        if item in unit_of and qty > 0:
+            value = unit_of[item] + moves.get(item, 0.0) / qty
+            rows.append(("delivered_cost", str(item), "all", float(value)))
+    return rows
 
 
 #: Constraint families whose duals are reported, and what one more unit means.
