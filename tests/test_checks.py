@@ -996,3 +996,48 @@ def test_missing_periods_table_is_reported_once() -> None:
     network = broken(drop_table("periods"))
     found = [p for p in network.check() if p.table == "periods"]
     assert [p.check for p in found] == ["check_tables"]
+
+
+# -- robustness: strange networks never crash the checks ------------------------------------
+CODES = ["PH", "PCBA", "CHIP", "BAT", "SUP-IN", "SUP-CN", "PL1", "WH1", "MKT", "P1", "P3"]
+CELLS = st.one_of(
+    st.sampled_from(CODES),
+    st.sampled_from(["IN", "cn", "China", "8517", "8.", "network", "LINE1", "product"]),
+    st.sampled_from([None, "", " ", "junk", -1, 0, 2.5, 1e13, True]),
+)
+
+
+@st.composite
+def damaged_tables(draw: st.DrawFn) -> Tables:
+    """The valid network with up to five cells, rows, columns or tables damaged."""
+    tables = {k: v.astype(object) for k, v in valid_tables().items()}
+    for _ in range(draw(st.integers(1, 5))):
+        name = draw(st.sampled_from(sorted(tables)))
+        frame = tables[name]
+        action = draw(st.sampled_from(["cell", "cell", "cell", "dup", "drop_row", "drop_col"]))
+        if not len(frame):
+            continue
+        row = draw(st.integers(0, len(frame) - 1))
+        if action == "dup":
+            tables[name] = pd.concat([frame, frame.iloc[[row]]], ignore_index=True)
+        elif action == "drop_row":
+            tables[name] = frame.drop(index=row).reset_index(drop=True)
+        elif action == "drop_col":
+            tables[name] = frame.drop(columns=draw(st.sampled_from(list(frame.columns))))
+        else:
+            frame.loc[row, draw(st.sampled_from(list(frame.columns)))] = draw(CELLS)
+    return tables
+
+
+@given(damaged_tables())
+@settings(max_examples=25, deadline=None)
+def test_damaged_networks_are_checked_without_crashing(tables: Tables) -> None:
+    network = Network(tables, strict=False)
+    problems = network.check()
+    for p in problems:
+        assert p.check.startswith("check_") and p.table and p.message
+        assert p.severity in (ERROR, WARNING)
+        if p.row is not None:
+            assert p.row in network.source_rows[p.table]
+    if not errors(problems):
+        network.validate()

@@ -220,7 +220,11 @@ def check_references(network: Network) -> list[Problem]:
                     f"{format_value(value)} is not a {ref_column} listed in table "
                     f"'{ref_table}'; allowed: {column.allowed_text()}."
                 )
-            elif column.ref_kind and kinds.get(value) not in column.ref_kind:
+            elif (
+                column.ref_kind
+                and not _blank(kinds.get(value))  # a blank kind is reported by check_required
+                and kinds.get(value) not in column.ref_kind
+            ):
                 message = (
                     f"{format_value(value)} is a {kinds.get(value)} but '{column.name}' must be "
                     f"a {ref_column} of kind {' or '.join(column.ref_kind)}."

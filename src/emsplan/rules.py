@@ -51,6 +51,7 @@ _ISO_COUNTRIES_TEXT = """
 #: The officially assigned ISO 3166-1 alpha-2 country codes (249 codes; user-assigned
 #: codes such as XK and reserved ones such as EU or UK are not countries here).
 ISO_COUNTRIES: frozenset[str] = frozenset(_ISO_COUNTRIES_TEXT.split())
+_ISO_LIST = sorted(ISO_COUNTRIES)
 
 #: An HS code: digits, optionally in groups separated by single dots (8517, 8517.13).
 HS_CODE_PATTERN = r"\d+(?:\.\d+)*"
@@ -69,6 +70,15 @@ def _kinds(network: Network, table: str) -> pd.Series:
     code = {"items": "item", "sites": "site"}[table]
     frame = network[table].dropna(subset=[code]).drop_duplicates(code)
     return pd.Series(frame["kind"].to_numpy(), index=frame[code].to_numpy(), dtype=object)
+
+
+def _lookup(values: pd.Series, mapping: Mapping[Any, Any] | pd.Series) -> pd.Series:
+    """``mapping[value]`` for each value, as an object Series (NaN where blank or unknown).
+
+    Mapping through object dtype keeps the result usable whatever the column's
+    storage (a pyarrow string column of blanks would map to a null-typed array).
+    """
+    return values.astype(object).map(dict(mapping))
 
 
 def _names(values: Iterable[Any], limit: int = 8) -> str:
@@ -145,7 +155,7 @@ def check_countries(network: Network) -> list[Problem]:
         ("duties", "destination_country"),
     ):
         values = network[table][column]
-        for pos in _where(values.notna() & ~values.isin(ISO_COUNTRIES)):
+        for pos in _where(values.notna() & ~values.isin(_ISO_LIST)):
             value = values.iat[pos]
             out.append(
                 row_problem(
@@ -162,7 +172,7 @@ def check_countries(network: Network) -> list[Problem]:
     bad = (
         (settings["setting"] == "domestic_country")
         & settings["value"].notna()
-        & ~settings["value"].isin(ISO_COUNTRIES)
+        & ~settings["value"].isin(_ISO_LIST)
     )
     for pos in _where(bad):
         value = settings["value"].iat[pos]
@@ -335,7 +345,7 @@ def check_bom_parents(network: Network) -> list[Problem]:
     kinds = _kinds(network, "items")
     parents = network["bom"]["parent"]
     out = []
-    for pos in _where(parents.map(kinds, na_action="ignore") == "component"):
+    for pos in _where(_lookup(parents, kinds) == "component"):
         value = parents.iat[pos]
         out.append(
             row_problem(
@@ -424,7 +434,7 @@ def check_production(network: Network) -> list[Problem]:
     """
     kinds = _kinds(network, "items")
     production = network["production"]
-    kind = production["item"].map(kinds, na_action="ignore")
+    kind = _lookup(production["item"], kinds)
     out = []
     for pos in _where(kind == "component"):
         value = production["item"].iat[pos]
@@ -466,7 +476,7 @@ def check_demand_products(network: Network) -> list[Problem]:
     """Demand is for products only (sub-assemblies and components are not sold)."""
     kinds = _kinds(network, "items")
     items = network["demand"]["item"]
-    kind = items.map(kinds, na_action="ignore")
+    kind = _lookup(items, kinds)
     out = []
     for pos in _where(kind.notna() & (kind != "product")):
         value = items.iat[pos]
@@ -494,9 +504,9 @@ def check_lanes(network: Network) -> list[Problem]:
     """
     lanes = network["lanes"]
     site_kind = _kinds(network, "sites")
-    origin_kind = lanes["origin"].map(site_kind, na_action="ignore")
-    destination_kind = lanes["destination"].map(site_kind, na_action="ignore")
-    item_kind = lanes["item"].map(_kinds(network, "items"), na_action="ignore")
+    origin_kind = _lookup(lanes["origin"], site_kind)
+    destination_kind = _lookup(lanes["destination"], site_kind)
+    item_kind = _lookup(lanes["item"], _kinds(network, "items"))
     rules: list[tuple[pd.Series, str, str, Severity]] = [
         (
             lanes["origin"] == lanes["destination"],
@@ -587,8 +597,8 @@ def _duty_spans(network: Network) -> pd.DataFrame:
     labels = network.period_labels
     index = {p: i for i, p in reversed(list(enumerate(labels)))}
     duties = network["duties"]
-    start = duties["period_from"].map(index, na_action="ignore").astype("float64")
-    end = duties["period_to"].map(index, na_action="ignore").astype("float64")
+    start = _lookup(duties["period_from"], index).astype("float64")
+    end = _lookup(duties["period_to"], index).astype("float64")
     start = start.where(duties["period_from"].notna(), 0.0)
     end = end.where(duties["period_to"].notna(), float(len(labels) - 1))
     return pd.DataFrame({"start": start, "end": end})
@@ -605,6 +615,8 @@ def check_duty_periods(network: Network) -> list[Problem]:
     an error on the later row, naming the earlier one.
     """
     duties = network["duties"]
+    if not network.period_labels:
+        return []  # no period to apply a rate in: reported by check_periods
     spans = _duty_spans(network)
     out = []
     inverted = spans["start"] > spans["end"]
