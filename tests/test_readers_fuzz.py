@@ -289,3 +289,20 @@ def test_readme_sheet_is_skipped_silently(tmp_path: Path, small_network: Network
     network = emsplan.read(path)
     assert network.problems == []
     assert network.equals(small_network)
+
+
+@FUZZ
+@given(st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True), numbers), max_size=5))
+def test_typed_frames_convert_like_raw_cells(values: list[Any]) -> None:
+    """A float64 column built in Python meets the same rules as the same cells read from a file."""
+
+    def problems(column: pd.Series) -> list[tuple[int | None, str]]:
+        tables = {"periods": pd.DataFrame({"period": [f"P{i}" for i in range(len(column))]})}
+        tables["periods"]["days"] = column.to_numpy()
+        tables["items"] = pd.DataFrame({"item": ["A"] * len(column), "holding_cost": column})
+        net = Network(tables, strict=False)
+        return sorted((p.row, p.message) for p in net.problems if p.check == "check_types")
+
+    floats = [float(v) for v in values if abs(float(v)) < 1e308 or v != v]
+    typed = pd.Series(floats, dtype="float64")
+    assert problems(typed) == problems(typed.astype(object))

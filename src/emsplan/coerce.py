@@ -104,7 +104,7 @@ def coerce_column(
     problems: list[Problem],
 ) -> pd.Series:
     """Convert one column, appending a problem for each cell that is not of its type."""
-    if values.dtype == column.dtype and column.type != "str":
+    if values.dtype == column.dtype and column.type != "str" and _plain_numbers(values):
         out = values.copy()
     else:
         converted: list[Any] = []
@@ -128,6 +128,17 @@ def coerce_column(
     if column.default is not None:
         out = out.where(out.notna(), column.default)
     return out.astype(column.dtype)  # type: ignore[call-overload]
+
+
+def _plain_numbers(values: pd.Series) -> bool:
+    """True if a numeric column holds only blanks and finite numbers within MAX_MAGNITUDE.
+
+    Only such a column may skip the cell-by-cell conversion; any other goes
+    through it, so a frame built in Python meets the same rules as a file.
+    """
+    v = values.astype("float64").to_numpy(na_value=np.nan)
+    v = v[~np.isnan(v)]
+    return bool((np.abs(v) <= MAX_MAGNITUDE).all())
 
 
 def _show(value: Any) -> str:
