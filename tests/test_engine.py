@@ -417,3 +417,29 @@ def test_extra_functionality_adds_a_user_constraint() -> None:
 
     result = plan(network(), extra_functionality=at_most_three)
     assert result.objective == pytest.approx(1570.0, rel=1e-9)
+
+
+def test_local_parts_bought_but_not_consumed_count_for_nothing() -> None:
+    """Plant PL must reach 50% local share. A phone consumes one imported CHIP (100,
+    import-only) and one local CASE (1): its content is 1/101 local, so no phone can
+    be made; the 10 phones go undelivered at 1000 each: objective 10000.
+
+    (Counting deliveries instead of consumption would let PL meet the target by
+    receiving 99 extra cases per phone and leaving them in stock, for 10 x 250.)
+    """
+    net = network(
+        items=[
+            {"item": "PH", "kind": "product"},
+            {"item": "CHIP", "kind": "component"},
+            {"item": "CASE", "kind": "component"},
+        ],
+        supply=[
+            {"supplier": "SCN", "item": "CHIP", "price": 100.0},
+            {"supplier": "SIN", "item": "CASE", "price": 1.0},
+        ],
+        bom=[{"parent": "PH", "child": c, "qty_per": 1.0} for c in ("CHIP", "CASE")],
+        targets=[{"scope": "PL", "min_local_share": 0.5}],
+    )
+    result = plan(net)
+    assert result.objective == pytest.approx(10000.0, rel=1e-9)
+    assert qty(result.purchases) == pytest.approx(0)

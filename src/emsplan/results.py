@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from emsplan.network import Network
-from emsplan.optimization.local_content import supplier_receipts
+from emsplan.optimization.local_content import allocation_terms, supplier_receipts
 from emsplan.optimization.objective import CATEGORIES, unit_costs
 from emsplan.optimization.optimize import SolveOutcome
 from emsplan.optimization.sets import PlanningData
@@ -173,49 +173,50 @@ def _costs(
 
 
 def _local_content(data: PlanningData, ship: np.ndarray, model: linopy.Model) -> pd.DataFrame:
-    """Local and total value of supplier receipts per period, network-wide and per plant
-    with a target; per product from the allocation, where product targets exist."""
-    r = supplier_receipts(data)
-    r["qty"] = ship[r["arc"], r["t"]] if len(r) else 0.0
-    r["total_value"] = r["qty"] * r["value"]
-    r["local_value"] = r["total_value"] * r["local_content"]
+    """Local and whole value of purchased content per scope and period.
+
+    With network or plant targets, the content consumed (basis ``consumed``,
+    from the ``Plant-alloc`` attribution): network-wide and per plant; with
+    product targets, per product. Without them, the value of supplier
+    deliveries received network-wide (basis ``received``).
+    """
     frames = []
-    net = r.groupby("arrival")[["local_value", "total_value"]].sum()
-    net = net.reindex(range(data.n_periods), fill_value=0.0).reset_index(names="t")
-    frames.append(net.assign(scope="network"))
-    plants = data.targets.loc[data.targets["scope_kind"] == "plant", "scope"].unique()
-    if len(plants):
-        by_plant = r[r["destination"].isin(plants)].groupby(["destination", "arrival"])
-        sums = by_plant[["local_value", "total_value"]].sum()
-        full = pd.MultiIndex.from_product([plants, range(data.n_periods)])
-        sums = sums.reindex(full, fill_value=0.0).reset_index(names=["scope", "t"])
-        frames.append(sums)
-    if not data.allocations.empty:
-        alloc = data.allocations
-        x = _solution(model, "Product-alloc")
-        e, t = np.nonzero(np.ones_like(x, dtype=bool))
-        val = x[e, t] * alloc["price"].to_numpy(float)[e]
-        prod = pd.DataFrame(
-            {
-                "scope": alloc["product"].to_numpy()[e],
-                "t": t,
-                "total_value": val,
-                "local_value": val * alloc["local_content"].to_numpy(float)[e],
-            }
-        )
-        frames.append(
-            prod.groupby(["scope", "t"], as_index=False)[["local_value", "total_value"]].sum()
-        )
+    for kind in ("Plant", "Product"):
+        if kind not in data.allocations or data.allocations[kind].empty:
+            continue
+        terms = allocation_terms(data, kind)
+        x = _solution(model, f"{kind}-alloc")
+        terms["total_value"] = x[terms["alloc"], terms["t"]] * terms["value"]
+        terms["local_value"] = terms["total_value"] * terms["local_content"]
+        scopes = ["plant"] if kind == "Plant" else ["product"]
+        if kind == "Plant":
+            frames.append(_sum_by(terms.assign(scope="network"), data))
+        for column in scopes:
+            frames.append(_sum_by(terms.assign(scope=terms[column]), data))
+    if not frames:
+        r = supplier_receipts(data)
+        r["total_value"] = (ship[r["arc"], r["t"]] if len(r) else 0.0) * r["value"]
+        r["local_value"] = r["total_value"] * r["local_content"]
+        frames.append(_sum_by(r.assign(scope="network", t=r["arrival"]), data, "received"))
     out = pd.concat(frames, ignore_index=True)
     tgt = data.targets.set_index(["scope", "t"])["min_local_share"]
     out["target"] = tgt.reindex(pd.MultiIndex.from_frame(out[["scope", "t"]])).to_numpy()
-    out["share"] = np.where(
-        out["total_value"] > 0,
-        out["local_value"] / out["total_value"].where(out["total_value"] > 0, 1.0),
-        np.nan,
+    whole = out["total_value"].to_numpy(float)
+    share = np.divide(
+        out["local_value"].to_numpy(float), whole, where=whole > 0, out=np.full(len(out), np.nan)
     )
+    out["share"] = share
     out["period"] = np.asarray(data.periods, dtype=object)[out["t"].to_numpy(int)]
-    return out[["scope", "period", "local_value", "total_value", "share", "target"]]
+    return out[["scope", "period", "local_value", "total_value", "share", "target", "basis"]]
+
+
+def _sum_by(terms: pd.DataFrame, data: PlanningData, basis: str = "consumed") -> pd.DataFrame:
+    """Local and whole value per (scope, period), with a row for every period."""
+    sums = terms.groupby(["scope", "t"])[["local_value", "total_value"]].sum()
+    full = pd.MultiIndex.from_product(
+        [terms["scope"].unique(), range(data.n_periods)], names=["scope", "t"]
+    )
+    return sums.reindex(full, fill_value=0.0).reset_index().assign(basis=basis)
 
 
 def _kpis(

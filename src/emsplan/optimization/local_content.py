@@ -1,30 +1,35 @@
 r"""Local-content targets at three scopes: the network, a plant, a product.
 
-The local share of a set of purchased goods is the value of their
-domestic-origin content over their whole value, each supply offer o
-contributing its price :math:`c_o` times its own local-content share
-:math:`\lambda_o`. A target of share :math:`s` is the linear constraint
+The local share of purchased content is the value of its domestic-origin part
+over its whole value, each supply offer o contributing its price
+:math:`c_o` times its own local-content share :math:`\lambda_o`. A target of
+share :math:`s` over content x_k (units of offer o_k) is the linear constraint
 
-.. math:: \sum_k v_k (\lambda_k - s) \ge 0
+.. math:: \sum_k c_{o_k} (\lambda_{o_k} - s) \, x_k \ge 0 .
 
-over the goods k in scope, with :math:`v_k` their value. The scopes differ in
-which goods count in period t:
+The content counted in period t is what is **consumed** in t:
 
-* ``network``: every receipt in t of goods shipped from a supplier
-  (arrivals of ``Lane-ship`` on arcs leaving a supplier), valued at the
-  offer's price;
-* a plant: the same receipts, at that plant only;
-* a product: the purchased components consumed in making the product in t,
-  at every plant that makes it. The plant's BOM is exploded through the
-  sub-assemblies it makes (and no lane brings in) down to components
-  delivered by suppliers. Because a plant pools the receipts of an item from
-  all its suppliers, the model allocates them to products
-  (``Product-alloc``): each product's component needs are covered by
-  allocations from the offers (``Product-content``), and, per offer and
-  plant, cumulative allocations never exceed cumulative receipts
-  (``Product-origin``). The allocation is linear, so no pooling
-  non-linearity arises, and the target holds for at least one consistent
-  attribution of origins.
+* ``network`` and a plant: every BOM line consuming, at a plant, an item that
+  suppliers deliver to that plant (``Plant-alloc``);
+* a product: the product's BOM exploded through the sub-assemblies its plant
+  makes (and no lane brings in), down to items suppliers deliver
+  (``Product-alloc``), at every plant that makes it.
+
+A plant pools the units of an item it receives from several offers, so the
+model attributes consumption to offers with allocation variables (kind K =
+Plant or Product):
+
+* ``K-content[c, t]``: sum_o alloc[(c, o), t] = qty_c * make[prod_c, t], every
+  unit consumed is attributed to some offer that delivers the item there;
+* ``K-origin[(o, p), t]``: cumulative allocations of offer o at plant p up to
+  t do not exceed cumulative receipts at p from o's supplier of o's item.
+
+Both are linear, so no pooling non-linearity arises, and the target holds for
+at least one attribution of origins consistent with what arrived when. Local
+parts that are bought but never consumed count for nothing. Items that reach
+a plant only through a warehouse are outside the measure (their consumption
+is neither local nor imported content); with a target, consumption of an item
+that suppliers also deliver directly must be covered by direct deliveries.
 """
 
 from __future__ import annotations
@@ -37,6 +42,9 @@ from emsplan.optimization.balance import _grid
 from emsplan.optimization.sets import PlanningData
 from emsplan.optimization.terms import expression, labels_of
 from emsplan.optimization.variables import coord
+
+#: Allocation kind and the target scopes it serves.
+SCOPES = {"Plant": ("network", "plant"), "Product": ("product",)}
 
 
 def supplier_receipts(data: PlanningData) -> pd.DataFrame:
@@ -59,76 +67,19 @@ def supplier_receipts(data: PlanningData) -> pd.DataFrame:
     )
 
 
-def _target_rows(
-    model: linopy.Model,
-    data: PlanningData,
-    kind: str,
-    terms: pd.DataFrame,
-    label: np.ndarray,
-    elastic: bool = False,
-) -> None:
-    """Add ``LocalContent-<kind>``; when ``elastic``, each row gets a shortfall variable
-    ``Target-shortfall-<kind>`` (local value missing, in the currency)."""
-    targets = data.targets[data.targets["scope_kind"] == kind].reset_index(drop=True)
-    if targets.empty:
-        return
-    coeff = terms["value"].to_numpy(float) * (
-        terms["local_content"].to_numpy(float) - terms["share"].to_numpy(float)
-    )
-    coords = [
-        pd.Index(
-            targets["scope"] + "@" + pd.Series(data.periods).iloc[targets["t"]].to_numpy(),
-            name=f"{kind}_target",
-        )
-    ]
-    lhs = expression(model, coords, [terms["row"].to_numpy(int)], label, coeff)
-    if elastic:
-        lhs = lhs + model.add_variables(lower=0.0, coords=coords, name=f"Target-shortfall-{kind}")
-    model.add_constraints(lhs, ">=", 0.0, name=f"LocalContent-{kind}")
-
-
-def _match(terms: pd.DataFrame, targets: pd.DataFrame, on: list[str]) -> pd.DataFrame:
-    local = targets.reset_index(drop=True).assign(row=lambda f: np.arange(len(f)))
-    return terms.merge(
-        local[[*on, "row", "min_local_share"]].rename(columns={"min_local_share": "share"}), on=on
-    )
-
-
-def define_network_target(model: linopy.Model, data: PlanningData, elastic: bool = False) -> None:
-    """``LocalContent-network[t]``: local share of all supplier receipts in t >= target."""
-    targets = data.targets[data.targets["scope_kind"] == "network"].rename(columns={"t": "arrival"})
-    terms = _match(supplier_receipts(data), targets, ["arrival"])
-    ship = labels_of(model, "Lane-ship")
-    _target_rows(model, data, "network", terms, ship[terms["arc"], terms["t"]], elastic)
-
-
-def define_plant_target(model: linopy.Model, data: PlanningData, elastic: bool = False) -> None:
-    """``LocalContent-plant[p, t]``: local share of supplier receipts at plant p in t >= target."""
-    targets = data.targets[data.targets["scope_kind"] == "plant"].rename(
-        columns={"t": "arrival", "scope": "destination"}
-    )
-    terms = _match(supplier_receipts(data), targets, ["destination", "arrival"])
-    ship = labels_of(model, "Lane-ship")
-    _target_rows(model, data, "plant", terms, ship[terms["arc"], terms["t"]], elastic)
-
-
-def define_product_content(model: linopy.Model, data: PlanningData) -> None:
-    """``Product-content[c, t]``: sum_o alloc[(c, o), t] = qty_c * make[prod_c, t]."""
-    alloc = data.allocations
-    if alloc.empty:
+def define_allocation_content(model: linopy.Model, data: PlanningData, kind: str) -> None:
+    """``<kind>-content[c, t]``: sum_o alloc[(c, o), t] = qty_c * make[prod_c, t]."""
+    alloc = data.allocations.get(kind)
+    if alloc is None or alloc.empty:
         return
     T = data.n_periods
-    content = data.content
+    content = data.contents[kind]
     e, t = _grid(len(alloc), T)
-    a_lab = labels_of(model, "Product-alloc")
+    a_lab = labels_of(model, f"{kind}-alloc")
     c, tc = _grid(len(content), T)
     make = labels_of(model, "Plant-make")
-    coords = [
-        pd.Index(
-            content["plant"] + "/" + content["product"] + "/" + content["item"], name="content"
-        ),
-        coord(data, "period"),
-    ]
+    names = content["plant"] + "/" + content["product"] + "/" + content["item"]
+    coords = [pd.Index(names, name=f"{kind.lower()}_content"), coord(data, "period")]
     lhs = expression(
         model,
         coords,
@@ -136,77 +87,102 @@ def define_product_content(model: linopy.Model, data: PlanningData) -> None:
         np.concatenate([a_lab[e, t], make[content["prod"].to_numpy(int)[c], tc]]),
         np.concatenate([np.ones(e.size), -content["qty"].to_numpy(float)[c]]),
     )
-    model.add_constraints(lhs, "=", 0.0, name="Product-content")
+    model.add_constraints(lhs, "=", 0.0, name=f"{kind}-content")
 
 
-def define_product_origin(model: linopy.Model, data: PlanningData) -> None:
-    """``Product-origin[(o, p), t]``: cumulative allocations of offer o at plant p up to t
+def _cumulative(n: int, dates: np.ndarray, T: int) -> tuple[np.ndarray, np.ndarray]:
+    """For terms dated ``dates``, each (term, row period) pair with date <= row period."""
+    term = np.repeat(np.arange(n), T)
+    row_t = np.tile(np.arange(T), n)
+    keep = np.repeat(dates, T) <= row_t
+    return term[keep], row_t[keep]
+
+
+def define_allocation_origin(model: linopy.Model, data: PlanningData, kind: str) -> None:
+    """``<kind>-origin[(o, p), t]``: cumulative allocations of offer o at plant p up to t
     do not exceed cumulative receipts at p from o's supplier of o's item."""
-    alloc = data.allocations
-    if alloc.empty:
+    alloc = data.allocations.get(kind)
+    if alloc is None or alloc.empty:
         return
     T = data.n_periods
-    pairs = alloc[["supplier", "plant", "item"]].drop_duplicates(ignore_index=True)
-    pair_index = pd.MultiIndex.from_frame(pairs)
-    a_pair = pair_index.get_indexer(pd.MultiIndex.from_frame(alloc[["supplier", "plant", "item"]]))
+    key = ["supplier", "plant", "item"]
+    pairs = alloc[key].drop_duplicates(ignore_index=True)
+    index = pd.MultiIndex.from_frame(pairs)
+    a_pair = index.get_indexer(pd.MultiIndex.from_frame(alloc[key]))
     receipts = supplier_receipts(data)
     arcs = data.arcs.set_index("pos").loc[receipts["arc"]]
-    r_pair = pair_index.get_indexer(
+    r_pair = index.get_indexer(
         pd.MultiIndex.from_arrays(
             [arcs["origin"].to_numpy(), arcs["destination"].to_numpy(), arcs["item"].to_numpy()]
         )
     )
-    receipts = receipts[r_pair >= 0]
-    r_pair = r_pair[r_pair >= 0]
-    # row (pair, t) collects every term dated tau <= t: pair each term with the rows after it
-    upto = np.arange(T)
+    receipts, r_pair = receipts[r_pair >= 0], r_pair[r_pair >= 0]
     a_e, a_t = _grid(len(alloc), T)
-    a_rows = np.repeat(a_t, T) <= np.tile(upto, a_e.size)
-    a_row_t = np.tile(upto, a_e.size)[a_rows]
-    a_elem, a_tau = np.repeat(a_e, T)[a_rows], np.repeat(a_t, T)[a_rows]
-    r_arr = np.repeat(receipts["arrival"].to_numpy(int), T)
-    r_mask = r_arr <= np.tile(upto, len(receipts))
-    r_row_t = np.tile(upto, len(receipts))[r_mask]
-    r_idx = np.repeat(np.arange(len(receipts)), T)[r_mask]
+    a_term, a_row = _cumulative(a_e.size, a_t, T)
+    r_term, r_row = _cumulative(len(receipts), receipts["arrival"].to_numpy(int), T)
     ship = labels_of(model, "Lane-ship")
-    a_lab = labels_of(model, "Product-alloc")
-    coords = [
-        pd.Index(
-            pairs["supplier"] + "/" + pairs["item"] + ">" + pairs["plant"], name="origin_pair"
-        ),
-        coord(data, "period"),
-    ]
+    a_lab = labels_of(model, f"{kind}-alloc")
+    names = pairs["supplier"] + "/" + pairs["item"] + ">" + pairs["plant"]
+    coords = [pd.Index(names, name=f"{kind.lower()}_origin"), coord(data, "period")]
+    r_arc = receipts["arc"].to_numpy(int)[r_term]
+    r_t = receipts["t"].to_numpy(int)[r_term]
     lhs = expression(
         model,
         coords,
-        [np.concatenate([a_pair[a_elem], r_pair[r_idx]]), np.concatenate([a_row_t, r_row_t])],
-        np.concatenate(
-            [
-                a_lab[a_elem, a_tau],
-                ship[receipts["arc"].to_numpy(int)[r_idx], receipts["t"].to_numpy(int)[r_idx]],
-            ]
-        ),
-        np.concatenate([np.ones(a_elem.size), -np.ones(r_idx.size)]),
+        [np.concatenate([a_pair[a_e[a_term]], r_pair[r_term]]), np.concatenate([a_row, r_row])],
+        np.concatenate([a_lab[a_e[a_term], a_t[a_term]], ship[r_arc, r_t]]),
+        np.concatenate([np.ones(a_term.size), -np.ones(r_term.size)]),
     )
-    model.add_constraints(lhs, "<=", 0.0, name="Product-origin")
+    model.add_constraints(lhs, "<=", 0.0, name=f"{kind}-origin")
 
 
-def define_product_target(model: linopy.Model, data: PlanningData, elastic: bool = False) -> None:
-    """``LocalContent-product[x, t]``: local share of the components allocated to product x in t."""
-    alloc = data.allocations
-    if alloc.empty:
-        return
+def allocation_terms(data: PlanningData, kind: str) -> pd.DataFrame:
+    """Every (allocation, period) with its plant, product, value and local share."""
+    alloc = data.allocations[kind]
     e, t = _grid(len(alloc), data.n_periods)
-    terms = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "scope": alloc["product"].to_numpy()[e],
-            "t": t,
             "alloc": e,
+            "t": t,
+            "plant": alloc["plant"].to_numpy()[e],
+            "product": alloc["product"].to_numpy()[e],
             "value": alloc["price"].to_numpy(float)[e],
             "local_content": alloc["local_content"].to_numpy(float)[e],
         }
     )
-    targets = data.targets[data.targets["scope_kind"] == "product"]
-    terms = _match(terms, targets, ["scope", "t"])
-    a_lab = labels_of(model, "Product-alloc")
-    _target_rows(model, data, "product", terms, a_lab[terms["alloc"], terms["t"]], elastic)
+
+
+def define_target(model: linopy.Model, data: PlanningData, scope: str, elastic: bool) -> None:
+    """``LocalContent-<scope>[target]``: local value of the content consumed in scope and
+    period >= target share x its whole value (see module). When ``elastic``, a
+    shortfall variable ``Target-shortfall-<scope>`` (in the currency) relaxes it."""
+    kind = "Product" if scope == "product" else "Plant"
+    targets = data.targets[data.targets["scope_kind"] == scope].reset_index(drop=True)
+    alloc = data.allocations.get(kind)
+    if targets.empty or alloc is None or alloc.empty:
+        return
+    terms = allocation_terms(data, kind)
+    on = {"network": ["t"], "plant": ["plant", "t"], "product": ["product", "t"]}[scope]
+    rows = targets.rename(columns={"scope": on[0]}) if scope != "network" else targets
+    rows = rows.assign(row=np.arange(len(rows)))[[*on, "row", "min_local_share"]]
+    terms = terms.merge(rows, on=on)
+    coeff = terms["value"].to_numpy(float) * (
+        terms["local_content"].to_numpy(float) - terms["min_local_share"].to_numpy(float)
+    )
+    period = np.asarray(data.periods, dtype=object)[targets["t"].to_numpy(int)]
+    coords = [pd.Index(targets["scope"] + "@" + period, name=f"{scope}_target")]
+    label = labels_of(model, f"{kind}-alloc")[terms["alloc"], terms["t"]]
+    lhs = expression(model, coords, [terms["row"].to_numpy(int)], label, coeff)
+    if elastic:
+        shortfall = model.add_variables(lower=0.0, coords=coords, name=f"Target-shortfall-{scope}")
+        lhs = lhs + shortfall
+    model.add_constraints(lhs, ">=", 0.0, name=f"LocalContent-{scope}")
+
+
+def define_local_content(model: linopy.Model, data: PlanningData, elastic: bool = False) -> None:
+    """Allocation constraints of each kind present, then the targets of each scope."""
+    for kind, scopes in SCOPES.items():
+        define_allocation_content(model, data, kind)
+        define_allocation_origin(model, data, kind)
+        for scope in scopes:
+            define_target(model, data, scope, elastic)

@@ -71,11 +71,7 @@ def create_model(
     capacity.define_resource_capacity(model, data)
     capacity.define_lane_capacity(model, data)
     capacity.define_storage_capacity(model, data)
-    local_content.define_network_target(model, data, elastic)
-    local_content.define_plant_target(model, data, elastic)
-    local_content.define_product_content(model, data)
-    local_content.define_product_origin(model, data)
-    local_content.define_product_target(model, data, elastic)
+    local_content.define_local_content(model, data, elastic)
     define_objective(model, data, network)
     return model, data
 

@@ -44,8 +44,12 @@ class PlanningData:
     lanes: pd.DataFrame  # lane rows with finite capacity
     storage: pd.DataFrame  # sites with finite storage capacity
     targets: pd.DataFrame
-    content: pd.DataFrame = field(default_factory=pd.DataFrame)  # product explosion
-    allocations: pd.DataFrame = field(default_factory=pd.DataFrame)  # content x offer
+    #: Purchased content to attribute to offers, per allocation kind: "Plant" (every
+    #: BOM line consuming a supplied item, for network and plant targets) and
+    #: "Product" (products' exploded content, for product targets).
+    contents: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: (content row, offer) pairs of each kind; see :func:`_allocations`.
+    allocations: dict[str, pd.DataFrame] = field(default_factory=dict)
     item_value: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
 
     @property
@@ -102,9 +106,13 @@ def prepare(network: Network) -> PlanningData:
         targets=targets,
         item_value=item_value,
     )
-    if (targets["scope_kind"] == "product").any():
-        data.content = _product_content(data, network)
-        data.allocations = _allocations(data)
+    kinds = set(targets["scope_kind"])
+    if kinds & {"network", "plant"}:
+        data.contents["Plant"] = _consumption(data)
+    if "product" in kinds:
+        data.contents["Product"] = _product_content(data, network)
+    for kind, content in data.contents.items():
+        data.allocations[kind] = _allocations(data, content)
     return data
 
 
@@ -374,15 +382,27 @@ def _product_content(data: PlanningData, network: Network) -> pd.DataFrame:
     content = content.groupby(["prod", "plant", "product", "item"], as_index=False).agg(
         qty=("qty", "sum")
     )
+    return content.merge(_supplied(data), on=["plant", "item"]).reset_index(drop=True)
+
+
+def _supplied(data: PlanningData) -> pd.DataFrame:
+    """(plant, item) pairs that some supplier delivers by a lane."""
     supplied = data.arcs.loc[data.arcs["origin_kind"] == "supplier", ["destination", "item"]]
-    supplied = supplied.drop_duplicates().rename(columns={"destination": "plant"})
-    return content.merge(supplied, on=["plant", "item"]).reset_index(drop=True)
+    return supplied.drop_duplicates().rename(columns={"destination": "plant"})
 
 
-def _allocations(data: PlanningData) -> pd.DataFrame:
+def _consumption(data: PlanningData) -> pd.DataFrame:
+    """Every effective BOM line whose child suppliers deliver to the plant: rows (prod,
+    plant, product = the parent made, item = the child, qty = units per parent)."""
+    lines = data.bom.rename(columns={"parent": "product", "child": "item", "qty_per": "qty"})
+    lines = lines.merge(_supplied(data), on=["plant", "item"])
+    return lines[["prod", "plant", "product", "item", "qty"]].reset_index(drop=True)
+
+
+def _allocations(data: PlanningData, content: pd.DataFrame) -> pd.DataFrame:
     """Pairs (content row, offer) through which an offer's units can be allocated to a
-    product: the offer's supplier has a lane to the product's plant for the item."""
-    content = data.content.copy()
+    consumer: the offer's supplier has a lane to the consumer's plant for the item."""
+    content = content.copy()
     content["content"] = np.arange(len(content))
     arcs = data.arcs[data.arcs["origin_kind"] == "supplier"]
     delivered = arcs[["origin", "destination", "item"]].drop_duplicates()

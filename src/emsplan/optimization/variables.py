@@ -3,7 +3,8 @@
 Names follow ``Component-decision``: ``Supply-buy`` (offer, period),
 ``Plant-make`` (production, period), ``Lane-ship`` (arc, period),
 ``Site-stock`` (node, period), ``Market-unmet`` (demand row) and, with
-product-scope targets, ``Product-alloc`` (allocation, period). All are
+local-content targets, ``Plant-alloc`` and ``Product-alloc`` (allocation,
+period; see :mod:`emsplan.optimization.local_content`). All are
 continuous and non-negative, in the item's unit.
 """
 
@@ -38,9 +39,9 @@ def coord(data: PlanningData, name: str) -> pd.Index:
     if name == "demand":
         d = data.demand
         return pd.Index(d["market"] + "/" + d["item"] + "/" + d["period"], name="demand")
-    if name == "alloc":
-        a = data.allocations
-        return pd.Index(a["plant"] + "/" + a["product"] + "/" + a["offer_name"], name="alloc")
+    if name in ("plant_alloc", "product_alloc"):
+        a = data.allocations[name.split("_")[0].capitalize()]
+        return pd.Index(a["plant"] + "/" + a["product"] + "/" + a["offer_name"], name=name)
     raise KeyError(name)
 
 
@@ -104,13 +105,9 @@ def define_unmet(model: linopy.Model, data: PlanningData) -> None:
 
 
 def define_allocations(model: linopy.Model, data: PlanningData) -> None:
-    """``Product-alloc[k, t]``: units of an offer's item allocated to a product at a plant."""
-    if data.allocations.empty:
-        return
-    _add(
-        model,
-        data,
-        "Product-alloc",
-        "alloc",
-        np.ones((len(data.allocations), data.n_periods), bool),
-    )
+    """``<Kind>-alloc[k, t]``: units of an offer's item attributed to a consumer at a plant
+    (kind Plant: a BOM line; kind Product: a product's exploded content)."""
+    for kind, alloc in data.allocations.items():
+        if not alloc.empty:
+            mask = np.ones((len(alloc), data.n_periods), bool)
+            _add(model, data, f"{kind}-alloc", f"{kind.lower()}_alloc", mask)
