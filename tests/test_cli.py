@@ -9,8 +9,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+import typer
+from typer.testing import CliRunner, Result
 
 import emsplan
 from conftest import ROOT, subprocess_env
@@ -251,18 +251,25 @@ def test_info_missing_file_exits_2(tmp_path: Path) -> None:
 
 
 # -- help and version -------------------------------------------------------------------
-@pytest.mark.parametrize("command", [[], ["validate"], ["template"], ["example"], ["info"]])
+def command_names() -> list[str]:
+    """Every command registered on the app (those added later included)."""
+    group = typer.main.get_command(cli.app)
+    return sorted(getattr(group, "commands", {}))
+
+
+@pytest.mark.parametrize("command", [[], *([name] for name in command_names())])
 def test_help(command: list[str]) -> None:
     result = run(*command, "--help")
-    assert result.exit_code == cli.OK
+    assert result.exit_code == cli.OK, result.output
     assert "Usage: emsplan" in result.output
     if command:
-        assert "Example" in result.output
+        assert "Example" in result.output  # every command's help shows how to call it
 
 
 def test_help_lists_every_command_and_exit_codes() -> None:
     result = run("--help")
-    for command in ("validate", "template", "example", "info"):
+    assert {"validate", "template", "example", "info"} <= set(command_names())
+    for command in command_names():
         assert command in result.output
     assert "Exit codes" in result.output
 
