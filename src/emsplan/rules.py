@@ -65,20 +65,34 @@ def _where(mask: pd.Series) -> list[int]:
     return [int(p) for p in mask.to_numpy(dtype=bool, na_value=False).nonzero()[0]]
 
 
-def _kinds(network: Network, table: str) -> pd.Series:
-    """Kind of each item or site, by code (first row of a duplicated code wins)."""
+def _blank(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _cells(network: Network, table: str, column: str) -> list[Any]:
+    """A column's cells as Python values, None for blanks."""
+    return [None if _blank(v) else v for v in network[table][column].tolist()]
+
+
+def _kinds(network: Network, table: str) -> dict[Any, Any]:
+    """Kind of each item or site, by code (the first row of a duplicated code wins)."""
     code = {"items": "item", "sites": "site"}[table]
-    frame = network[table].dropna(subset=[code]).drop_duplicates(code)
-    return pd.Series(frame["kind"].to_numpy(), index=frame[code].to_numpy(), dtype=object)
+    kinds: dict[Any, Any] = {}
+    for name, kind in zip(
+        _cells(network, table, code), _cells(network, table, "kind"), strict=True
+    ):
+        if name is not None:
+            kinds.setdefault(name, kind)
+    return kinds
 
 
-def _lookup(values: pd.Series, mapping: Mapping[Any, Any] | pd.Series) -> pd.Series:
+def _lookup(values: pd.Series, mapping: Mapping[Any, Any]) -> pd.Series:
     """``mapping[value]`` for each value, as an object Series (NaN where blank or unknown).
 
     Mapping through object dtype keeps the result usable whatever the column's
     storage (a pyarrow string column of blanks would map to a null-typed array).
     """
-    return values.astype(object).map(dict(mapping))
+    return values.astype(object).map(mapping)
 
 
 def _names(values: Iterable[Any], limit: int = 8) -> str:
@@ -92,13 +106,13 @@ def _names(values: Iterable[Any], limit: int = 8) -> str:
 
 
 def _frame(network: Network, table: str, columns: Mapping[str, str]) -> pd.DataFrame:
-    """Some columns of a table (renamed ``new: old``) with each row's position as ``pos``."""
-    frame = network[table]
-    data = {new: frame[old].to_numpy(dtype=object) for new, old in columns.items()}
-    out = pd.DataFrame(data, index=pd.RangeIndex(len(frame)))
-    out = out.where(out.notna(), None)
-    out["pos"] = range(len(frame))
-    return out
+    """Some columns of a table (renamed ``new: old``) with each row's position as ``pos``.
+
+    Cells are Python objects, None for blanks.
+    """
+    data: dict[str, list[Any]] = {new: _cells(network, table, old) for new, old in columns.items()}
+    data["pos"] = list(range(len(network[table])))
+    return pd.DataFrame(data, columns=list(data))
 
 
 def active_bom(network: Network) -> pd.DataFrame:
@@ -109,26 +123,34 @@ def active_bom(network: Network) -> pd.DataFrame:
 
     Returns
     -------
-    One row per (plant, parent, child) line: columns ``plant``, ``parent``,
+    One row per (production row, BOM line in force) in the order of the
+    production rows, then of the BOM rows: columns ``plant``, ``parent``,
     ``child``, ``bom_pos`` (the BOM row's position) and ``prod_pos`` (the
-    production row's position).
+    first production row of that plant and item).
     """
-    bom = _frame(network, "bom", {"parent": "parent", "child": "child", "site": "site"})
-    bom = bom.dropna(subset=["parent", "child"]).rename(columns={"pos": "bom_pos"})
-    made = _frame(network, "production", {"plant": "plant", "parent": "item"})
-    made = made.dropna(subset=["plant", "parent"]).drop_duplicates(["plant", "parent"])
-    made = made.rename(columns={"pos": "prod_pos"})
-    specific = bom[bom["site"].notna()].rename(columns={"site": "plant"})
-    general = bom[bom["site"].isna()].drop(columns="site")
-    at_plant = made.merge(specific, on=["plant", "parent"])
-    replaced = specific[["plant", "parent"]].drop_duplicates().assign(replaced=True)
-    everywhere = made.merge(general, on="parent").merge(
-        replaced, on=["plant", "parent"], how="left"
+    general: dict[Any, list[tuple[Any, int]]] = {}
+    own: dict[tuple[Any, Any], list[tuple[Any, int]]] = {}
+    bom = zip(*(_cells(network, "bom", c) for c in ("parent", "child", "site")), strict=True)
+    for pos, (parent, child, site) in enumerate(bom):
+        if parent is None or child is None:
+            continue
+        lines = (
+            general.setdefault(parent, []) if site is None else own.setdefault((site, parent), [])
+        )
+        lines.append((child, pos))
+    made: dict[tuple[Any, Any], int] = {}
+    production = zip(
+        _cells(network, "production", "plant"), _cells(network, "production", "item"), strict=True
     )
-    everywhere = everywhere[everywhere["replaced"].isna()]
-    columns = ["plant", "parent", "child", "bom_pos", "prod_pos"]
-    out = pd.concat([at_plant[columns], everywhere[columns]], ignore_index=True)
-    return out.sort_values(["prod_pos", "bom_pos"], ignore_index=True)
+    for pos, (plant, item) in enumerate(production):
+        if plant is not None and item is not None:
+            made.setdefault((plant, item), pos)
+    rows = [
+        (plant, parent, child, bom_pos, prod_pos)
+        for (plant, parent), prod_pos in made.items()
+        for child, bom_pos in own.get((plant, parent), general.get(parent, []))
+    ]
+    return pd.DataFrame(rows, columns=["plant", "parent", "child", "bom_pos", "prod_pos"])
 
 
 # -- codes --------------------------------------------------------------------
@@ -371,50 +393,36 @@ def check_supplied(network: Network) -> list[Problem]:
     obtainable is reported once, on the first row that needs it, with the
     places that need it.
     """
-    known = set(_kinds(network, "items").index)
+    known = set(_kinds(network, "items"))
     obtainable = set(network["supply"]["item"].dropna()) | set(
         network["production"]["item"].dropna()
     )
-    demand = _frame(network, "demand", {"item": "item", "market": "market"}).dropna()
-    bom = active_bom(network)
-    needs = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "item": demand["item"],
-                    "table": "demand",
-                    "column": "item",
-                    "pos": demand["pos"],
-                    "where": "demanded in market " + demand["market"].map(repr),
-                }
-            ),
-            pd.DataFrame(
-                {
-                    "item": bom["child"],
-                    "table": "bom",
-                    "column": "child",
-                    "pos": bom["bom_pos"],
-                    "where": "in the BOM of "
-                    + bom["parent"].map(repr)
-                    + " made at plant "
-                    + bom["plant"].map(repr),
-                }
-            ),
-        ],
-        ignore_index=True,
+    needs: dict[Any, list[tuple[str, int, str, str]]] = {}  # (table, position, column, where)
+    demand = zip(
+        _cells(network, "demand", "item"), _cells(network, "demand", "market"), strict=True
     )
-    needs = needs[needs["item"].isin(known) & ~needs["item"].isin(obtainable)]
+    for pos, (item, market) in enumerate(demand):
+        if item is not None:
+            needs.setdefault(item, []).append(
+                ("demand", pos, "item", f"demanded in market {market!r}")
+            )
+    for plant, parent, child, bom_pos, _ in active_bom(network).itertuples(index=False):
+        needs.setdefault(child, []).append(
+            ("bom", bom_pos, "child", f"in the BOM of {parent!r} made at plant {plant!r}")
+        )
     out = []
-    for item, group in needs.groupby("item", sort=False):
-        first = group.iloc[0]
-        places = list(dict.fromkeys(group["where"]))
+    for item, rows in needs.items():
+        if item not in known or item in obtainable:
+            continue
+        table, pos, column, _ = rows[0]
+        places = list(dict.fromkeys(where for *_, where in rows))
         more = f" and {len(places) - 3} more" if len(places) > 3 else ""
         out.append(
             row_problem(
                 network,
-                str(first["table"]),
-                int(first["pos"]),
-                str(first["column"]),
+                table,
+                pos,
+                column,
                 f"item {item!r} is needed ({'; '.join(places[:3])}{more}) but no supplier "
                 "offers it and no plant makes it; allowed: an item with a row in table 'supply' "
                 "(bought) or in table 'production' (made).",
@@ -742,17 +750,17 @@ def check_resources(network: Network) -> list[Problem]:
 def check_targets(network: Network) -> list[Problem]:
     """A target's scope is ``network``, a site of kind plant or an item of kind product."""
     site_kind, item_kind = _kinds(network, "sites"), _kinds(network, "items")
-    plants = list(site_kind.index[site_kind == "plant"])
-    products = list(item_kind.index[item_kind == "product"])
+    plants = [site for site, kind in site_kind.items() if kind == "plant"]
+    products = [item for item, kind in item_kind.items() if kind == "product"]
     scopes = network["targets"]["scope"]
     ok = (scopes == "network") | scopes.isin(plants) | scopes.isin(products)
     out = []
     for pos in _where(scopes.notna() & ~ok):
         value = scopes.iat[pos]
-        if value in site_kind.index:
-            what = f"a site of kind {site_kind.to_dict()[value]}"
-        elif value in item_kind.index:
-            what = f"an item of kind {item_kind.to_dict()[value]}"
+        if value in site_kind:
+            what = f"a site of kind {site_kind[value]}"
+        elif value in item_kind:
+            what = f"an item of kind {item_kind[value]}"
         else:
             what = "neither a site nor an item"
         out.append(
