@@ -70,7 +70,12 @@ class Network:
                         Problem(
                             check="check_tables",
                             table=decl.name,
-                            message=f"required table '{decl.name}' is missing ({decl.description})",
+                            message=(
+                                f"required table '{decl.name}' is missing "
+                                f"({decl.description.rstrip('.')}); the input must have a "
+                                f"sheet or CSV file named '{decl.name}' with the columns "
+                                f"{', '.join(decl.column_names)}."
+                            ),
                         )
                     )
                 self.tables[decl.name] = decl.empty()
