@@ -246,7 +246,12 @@ def check_references(network: Network) -> list[Problem]:
 
 
 def check_settings(network: Network) -> list[Problem]:
-    """Settings must be declared ones; unknown names are warned about."""
+    """Settings are declared ones, with values of their declared type and allowed values.
+
+    An unknown setting is a warning (it is ignored); a value that is not of the
+    setting's type (``int``, ``float``) or not one of its allowed values is an
+    error.
+    """
     out = []
     frame = network["settings"]
     declared = schema.settings()
@@ -263,7 +268,39 @@ def check_settings(network: Network) -> list[Problem]:
                 severity=Severity.WARNING,
             )
         )
+    for pos, (name, value) in enumerate(zip(frame["setting"], frame["value"], strict=True)):
+        setting = declared.get(name) if not _blank(name) else None
+        if setting is None or _blank(value):
+            continue
+        if setting.allowed and value not in setting.allowed:
+            allowed = f"one of {', '.join(setting.allowed)}"
+        elif setting.type in ("int", "float") and not _parses(setting.type, value):
+            allowed = {"int": "a whole number", "float": "a number"}[setting.type]
+        else:
+            continue
+        out.append(
+            row_problem(
+                network,
+                "settings",
+                pos,
+                "value",
+                f"value {format_value(value)} is not allowed for setting {name!r}; "
+                f"allowed: {allowed}.",
+                check="check_settings",
+                value=value,
+            )
+        )
     return out
+
+
+def _parses(kind: str, text: str) -> bool:
+    try:
+        number = float(text)
+    except ValueError:
+        return False
+    return (
+        number == number and abs(number) != float("inf") and (kind != "int" or number.is_integer())
+    )
 
 
 #: The schema-driven rules, in the order they run.
