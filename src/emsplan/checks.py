@@ -208,29 +208,27 @@ def check_references(network: Network) -> list[Problem]:
             continue
         ref_table, ref_column = column.ref
         target = network[ref_table]
-        known = set(target[ref_column].dropna())
         values = network[decl.name][column.name]
-        kinds = (
-            dict(zip(target[ref_column], target["kind"], strict=True)) if column.ref_kind else {}
-        )
-        for pos in _positions(values.notna()):
+        listed = values.isin(target[ref_column].dropna().unique().tolist())
+        bad = values.notna() & ~listed
+        kinds: dict[Any, Any] = {}
+        if column.ref_kind:
+            kinds = dict(zip(target[ref_column], target["kind"], strict=True))
+            kind = values.astype(object).map(kinds)
+            # a blank kind is reported by check_required, not here
+            bad |= listed & kind.notna() & ~kind.isin(list(column.ref_kind))
+        for pos in _positions(bad):
             value = values.iat[pos]
-            if value not in known:
+            if not listed.iat[pos]:
                 message = (
                     f"{format_value(value)} is not a {ref_column} listed in table "
                     f"'{ref_table}'; allowed: {column.allowed_text()}."
                 )
-            elif (
-                column.ref_kind
-                and not _blank(kinds.get(value))  # a blank kind is reported by check_required
-                and kinds.get(value) not in column.ref_kind
-            ):
+            else:
                 message = (
                     f"{format_value(value)} is a {kinds.get(value)} but '{column.name}' must be "
                     f"a {ref_column} of kind {' or '.join(column.ref_kind)}."
                 )
-            else:
-                continue
             out.append(
                 row_problem(
                     network,

@@ -334,7 +334,10 @@ def check_bom_cycles(network: Network) -> list[Problem]:
         adjacency: dict[str, list[str]] = {}
         for parent, child in edges[["parent", "child"]].itertuples(index=False):
             adjacency.setdefault(parent, []).append(child)
+        loops = set(edges.loc[edges["parent"] == edges["child"], "parent"])
         for component in _strong_components(adjacency):
+            if len(component) == 1 and component[0] not in loops:
+                continue  # a single item not made from itself: no cycle
             members = set(component)
             inside = edges[edges["parent"].isin(members) & edges["child"].isin(members)]
             if focus is not None:
