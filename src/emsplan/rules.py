@@ -4,6 +4,29 @@ Each rule is a ``check_*`` function taking a :class:`~emsplan.network.Network`
 and returning a list of :class:`~emsplan.problems.Problem`; see
 :mod:`emsplan.checks` for the schema-driven rules and :func:`check_all`.
 
+=========================  =====================================================
+rule                       what it requires (E = error, W = warning)
+=========================  =====================================================
+check_periods              E: at least one period
+check_countries            E: ISO 3166-1 alpha-2 country codes, in capitals
+check_hs_codes             E: HS codes of 2 to 10 digits, dots allowed
+check_bom_parents          E: no component as a BOM parent
+check_bom_cycles           E: no BOM cycle, at any plant
+check_demand_products      E: demand for products only
+check_production           E: no component made; W: an item made from nothing
+check_supplied             E: every needed item is offered or made somewhere
+check_lanes                E: no lane to itself, into a supplier or out of a
+                           market; W: a component lane into a market
+check_duty_scope           E: a duty row gives exactly one of item and hs_code
+check_duty_periods         E: period_from not after period_to; no two rows for
+                           the same flow overlap in time
+check_resources            E: a production resource has capacity at its plant;
+                           W: a resource nothing loads
+check_targets              E: a target's scope is network, a plant or a product
+check_lead_times           W: a lead time not shorter than the horizon
+check_reachability         W: a market or plant that lanes cannot supply
+=========================  =====================================================
+
 The rules run after the schema-driven ones and do not repeat them: a cell that
 is blank, of the wrong type or names an unknown item, site or period has
 already been reported, so the rules here skip it rather than report it again.
@@ -110,9 +133,11 @@ def _frame(network: Network, table: str, columns: Mapping[str, str]) -> pd.DataF
 
     Cells are Python objects, None for blanks.
     """
-    data: dict[str, list[Any]] = {new: _cells(network, table, old) for new, old in columns.items()}
-    data["pos"] = list(range(len(network[table])))
-    return pd.DataFrame(data, columns=list(data))
+    data = {
+        new: pd.Series(_cells(network, table, old), dtype=object) for new, old in columns.items()
+    }
+    data["pos"] = pd.Series(range(len(network[table])), dtype="int64")
+    return pd.DataFrame(data)
 
 
 def active_bom(network: Network) -> pd.DataFrame:
@@ -335,6 +360,7 @@ def check_bom_cycles(network: Network) -> list[Problem]:
         for parent, child in edges[["parent", "child"]].itertuples(index=False):
             adjacency.setdefault(parent, []).append(child)
         loops = set(edges.loc[edges["parent"] == edges["child"], "parent"])
+        parent_of = dict(zip(edges["pos"], edges["parent"], strict=True))
         for component in _strong_components(adjacency):
             if len(component) == 1 and component[0] not in loops:
                 continue  # a single item not made from itself: no cycle
@@ -346,7 +372,6 @@ def check_bom_cycles(network: Network) -> list[Problem]:
                 continue
             start = int(inside["pos"].min())
             path = _cycle_through(edges, start, members)
-            parent_of = dict(zip(edges["pos"], edges["parent"], strict=True))
             items = [parent_of[p] for p in path] + [parent_of[path[0]]]
             where = "in the lines for every plant" if site is None else f"at plant {site!r}"
             out.append(
