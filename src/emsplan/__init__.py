@@ -12,12 +12,29 @@ The library API::
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from emsplan import examples
 from emsplan.io import read
 from emsplan.network import Network
-from emsplan.planning import PlanningError, plan
 from emsplan.problems import InputError, Problem, Severity
-from emsplan.results import Plan
+
+if TYPE_CHECKING:
+    from emsplan.planning import PlanningError, plan
+    from emsplan.results import Plan
+
+#: Names loaded on first use, so that reading and validating never import the
+#: optimisation stack (linopy, xarray, the solver).
+_LAZY = {"plan": "emsplan.planning", "PlanningError": "emsplan.planning", "Plan": "emsplan.results"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'emsplan' has no attribute {name!r}")
+
 
 __all__ = [
     "InputError",

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from emsplan.cli import INFEASIBLE, Fail, app, err, guarded, load_network, out
+from emsplan.cli import INFEASIBLE, Fail, PathArg, app, err, guarded, load_network, out
 from emsplan.plan_io import FORMATS
-from emsplan.planning import PlanningError, plan
-from emsplan.results import Plan
+
+if TYPE_CHECKING:
+    from emsplan.results import Plan
 
 
 def _solver_options(pairs: list[str]) -> dict[str, object]:
@@ -93,9 +94,7 @@ def print_summary(result: Plan, destination: Path | None) -> None:
 @app.command("plan")
 @guarded
 def plan_command(
-    path: Annotated[
-        Path, typer.Argument(help="Network: an .xlsx workbook or a folder of CSV files.")
-    ],
+    path: PathArg,
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Folder to write the plan into.")
     ] = None,
@@ -127,6 +126,8 @@ def plan_command(
         raise Fail(f"--format {fmt!r} is not supported; use one of {', '.join(FORMATS)}.")
     if export_model is not None and export_model.suffix.lower() not in (".mps", ".lp"):
         raise Fail(f"--export-model {str(export_model)!r} must end in .mps or .lp.")
+    from emsplan.planning import PlanningError, plan  # the optimisation stack, on demand
+
     options = _solver_options(solver_option or [])
     network = load_network(path)
     console = err()
