@@ -44,6 +44,9 @@ PLAN_TABLES: dict[str, tuple[list[str], list[str]]] = {
     "costs": (["category", "period"], ["value"]),
 }
 
+#: Label columns a table may have (read as text; blank when absent).
+OPTIONAL_LABELS: dict[str, tuple[str, ...]] = {"local_content": ("basis",)}
+
 #: Tables that must exist but whose content is not checked.
 OTHER_TABLES = ("kpis", "bottlenecks")
 
@@ -282,9 +285,11 @@ def read_plan(out_dir: str | Path) -> WrittenPlan:
         if not path.exists():
             missing.append(f"{name}.csv")
             continue
-        frame = pd.read_csv(
-            path, dtype={c: str for c in labels}, keep_default_na=False, na_values=[""]
-        )
+        text = {c: str for c in (*labels, *OPTIONAL_LABELS.get(name, ()))}
+        frame = pd.read_csv(path, dtype=text, keep_default_na=False, na_values=[""])
+        for c in OPTIONAL_LABELS.get(name, ()):
+            if c not in frame.columns:
+                frame[c] = None
         absent = [c for c in (*labels, *numbers) if c not in frame.columns]
         if absent:
             missing.append(f"{name}.csv columns {absent}")
@@ -536,8 +541,13 @@ def check_resources(inp: Inputs, plan: WrittenPlan) -> list[str]:
 
 
 def check_duties(inp: Inputs, plan: WrittenPlan) -> list[str]:
-    """Each flow's duty_rate (at arrival), customs value and duty = qty * rate * value."""
+    """Each flow's duty_rate (at arrival), customs value and duty = qty * rate * value.
+
+    A purchases row's duty is the duty on its supplier's shipments of the item
+    leaving in the row's period.
+    """
     out = []
+    leaving: dict[tuple[str, str, str], float] = defaultdict(float)
     for r in plan["flows"]:
         if r["arrival_period"] not in inp.index:
             continue
@@ -549,13 +559,21 @@ def check_duties(inp: Inputs, plan: WrittenPlan) -> list[str]:
         if blank(r["value"]) or abs(r["value"] - value) > tol(value):
             out.append(f"duties: {where} has value {r['value']}, expected {value:.10g}")
         duty = r["qty"] * rate * value
+        leaving[(r["origin"], r["item"], r["period"])] += duty
         if blank(r["duty"]) or abs(r["duty"] - duty) > tol(duty):
             out.append(f"duties: {where} has duty {r['duty']}, expected {duty:.10g}")
+    for r in plan["purchases"]:
+        duty = leaving.get((r["supplier"], r["item"], r["period"]), 0.0)
+        if blank(r["duty"]) or abs(r["duty"] - duty) > tol(duty):
+            out.append(
+                f"duties: purchase of {r['item']} from {r['supplier']} in {r['period']} has "
+                f"duty {r['duty']}, its shipments leaving then pay {duty:.10g}"
+            )
     return out
 
 
 def supplier_receipts(inp: Inputs, plan: WrittenPlan) -> list[dict[str, Any]]:
-    """Flows from suppliers: destination, arrival index, value and local value."""
+    """Flows from suppliers: supplier, item, destination, arrival index, qty, value, local value."""
     out = []
     for r in plan["flows"]:
         if inp.site_kind.get(r["origin"]) != "supplier" or r["arrival_period"] not in inp.index:
@@ -565,8 +583,11 @@ def supplier_receipts(inp: Inputs, plan: WrittenPlan) -> list[dict[str, Any]]:
         local = 0.0 if offer is None else value * offer["local"]
         out.append(
             {
+                "supplier": r["origin"],
+                "item": r["item"],
                 "destination": r["destination"],
                 "t": inp.index[r["arrival_period"]],
+                "qty": r["qty"],
                 "value": value,
                 "local": local,
             }
@@ -574,56 +595,192 @@ def supplier_receipts(inp: Inputs, plan: WrittenPlan) -> list[dict[str, Any]]:
     return out
 
 
-def check_targets(inp: Inputs, plan: WrittenPlan) -> list[str]:
-    """Local-content targets: local value of receipts from suppliers >= share * their value.
+def consumption(inp: Inputs, plan: WrittenPlan) -> dict[tuple[str, str, int], float]:
+    """Units of each item consumed at each plant in each period by the effective BOMs."""
+    out: dict[tuple[str, str, int], float] = defaultdict(float)
+    for r in plan["production"]:
+        if r["period"] in inp.index:
+            for child, per in inp.effective_bom(r["plant"], r["item"]):
+                out[(r["plant"], child, inp.index[r["period"]])] += per * r["qty"]
+    return dict(out)
 
-    Network scope: all receipts arriving in the period; plant scope: those at
-    the plant; product scope: the plan's local_content row meets the target,
-    and its value is no more than all supplier receipts so far at the plants
-    making the product. The network and plant rows of the local_content table
-    must agree with the receipts.
+
+def direct_offers(inp: Inputs, plant: str, item: str) -> list[tuple[str, str]]:
+    """Offers of ``item`` whose supplier has a lane to ``plant`` carrying it."""
+    return [
+        (s, i)
+        for (s, i) in inp.offers
+        if i == item
+        and any(o == s and d == plant and (li is None or li == item) for (o, d, _, li) in inp.lanes)
+    ]
+
+
+def _in_scope(scope: str, plant: str) -> bool:
+    return scope == "network" or scope == plant
+
+
+def attribution_exists(
+    inp: Inputs,
+    plan: WrittenPlan,
+    targets: list[tuple[str, int, float]],
+    written: list[tuple[str, int, float, float]],
+) -> bool:
+    """Whether consumed components can be attributed to offers so the targets hold.
+
+    The consumed basis of network and plant targets: every unit of an item
+    consumed at a plant from which some supplier offering it has a lane is
+    attributed to such offers (``x >= 0``, summing to the consumption); up to
+    each period, what is attributed to an offer at a plant never exceeds what
+    that offer's supplier delivered there. A target ``(scope, t, s)`` needs
+    ``sum price * (local_content - s) * x >= 0`` over the scope's plants in
+    ``t``; a written row ``(scope, t, local, total)`` needs ``sum price * x =
+    total`` and ``sum price * local_content * x = local``. Solved as a
+    feasibility LP with SciPy (HiGHS), independently of the engine's model.
     """
+    from scipy.optimize import linprog
+    from scipy.sparse import lil_matrix
+
+    used = consumption(inp, plan)
+    arrived: dict[tuple[str, str, str, int], float] = defaultdict(float)
+    for r in supplier_receipts(inp, plan):
+        arrived[(r["destination"], r["supplier"], r["item"], r["t"])] += r["qty"]
+    columns: list[tuple[str, str, tuple[str, str], int]] = []
+    demand_rows: list[tuple[list[int], float]] = []
+    for (plant, item, t), qty in sorted(used.items()):
+        offers = direct_offers(inp, plant, item)
+        if not offers or qty <= 0:
+            continue
+        first = len(columns)
+        columns += [(plant, item, o, t) for o in offers]
+        demand_rows.append((list(range(first, len(columns))), qty))
+    price = [inp.offers[o]["price"] for (_, _, o, _) in columns]
+    local = [inp.offers[o]["local"] for (_, _, o, _) in columns]
+    ub: list[tuple[dict[int, float], float]] = []
+    links = {(p, o) for (p, _, o, _) in columns}
+    for plant, offer in sorted(links):
+        for t in range(len(inp.periods)):
+            cols = {
+                j: 1.0
+                for j, (p, _, o, tau) in enumerate(columns)
+                if p == plant and o == offer and tau <= t
+            }
+            got = sum(arrived.get((plant, *offer, tau), 0.0) for tau in range(t + 1))
+            ub.append((cols, got + tol(got)))
+    for scope, t, share in targets:
+        cols = {
+            j: -price[j] * (local[j] - share)
+            for j, (p, _, _, tau) in enumerate(columns)
+            if tau == t and _in_scope(scope, p)
+        }
+        scale = sum(price[j] * used[(columns[j][0], columns[j][1], t)] for j in cols)
+        ub.append((cols, tol(scale)))
+    for scope, t, local_value, total_value in written:
+        members = [
+            j for j, (p, _, _, tau) in enumerate(columns) if tau == t and _in_scope(scope, p)
+        ]
+        for coef, value in (
+            (price, total_value),
+            ([p * q for p, q in zip(price, local, strict=True)], local_value),
+        ):
+            ub.append(({j: coef[j] for j in members}, value + tol(value)))
+            ub.append(({j: -coef[j] for j in members}, -value + tol(value)))
+    if not columns:
+        return all(b >= 0 for _, b in ub)
+    a_ub = lil_matrix((len(ub), len(columns)))
+    for i, (cols, _) in enumerate(ub):
+        for j, v in cols.items():
+            a_ub[i, j] = v
+    a_eq = lil_matrix((len(demand_rows), len(columns)))
+    for i, (cols_eq, _) in enumerate(demand_rows):
+        for j in cols_eq:
+            a_eq[i, j] = 1.0
+    result = linprog(
+        c=[0.0] * len(columns),
+        A_ub=a_ub.tocsr() if ub else None,
+        b_ub=[b for _, b in ub] if ub else None,
+        A_eq=a_eq.tocsr(),
+        b_eq=[q for _, q in demand_rows],
+        bounds=(0, None),
+        method="highs",
+    )
+    return bool(result.status == 0)
+
+
+def check_local_content_rows(inp: Inputs, plan: WrittenPlan) -> list[str]:
+    """Each local_content row: share = local / total, local <= total, target = the input's."""
+    out = []
+    for r in plan["local_content"]:
+        where = f"local_content {r['scope']} {r['period']}"
+        if r["period"] not in inp.index:
+            out.append(f"targets: {where}: unknown period")
+            continue
+        local, total = r["local_value"] or 0.0, r["total_value"] or 0.0
+        if local > total + tol(total) or local < -tol(total):
+            out.append(f"targets: {where}: local_value {local:.10g} not in [0, {total:.10g}]")
+        if total > tol(0) and (blank(r["share"]) or abs(r["share"] - local / total) > 1e-6):
+            out.append(f"targets: {where}: share {r['share']} != {local:.10g} / {total:.10g}")
+        want = inp.target(r["scope"], r["period"])
+        if (want is None) != blank(r["target"]) or (
+            want is not None and abs(r["target"] - want) > 1e-9
+        ):
+            out.append(f"targets: {where}: target {r['target']}, input {want}")
+    return out
+
+
+def check_targets(inp: Inputs, plan: WrittenPlan) -> list[str]:
+    """Local-content targets at network, plant and product scope.
+
+    The ``basis`` column of the local_content table says what is measured.
+
+    ``received`` (or no basis): the value of deliveries from suppliers
+    arriving in the period (qty * offer price), local part weighted by the
+    offer's local_content; network scope counts all of them, a plant those
+    arriving there. Local value >= share * value, and the table's network and
+    plant rows equal these sums.
+
+    ``consumed``: some attribution of the components consumed at plants to the
+    offers delivered there meets every network and plant target and
+    reproduces the table's network and plant rows (:func:`attribution_exists`).
+
+    Product scope (either basis, kept light): the table's row meets the target
+    and its total_value is at most the value of all supplier deliveries so far
+    to the plants making the product.
+    """
+    out = check_local_content_rows(inp, plan)
     receipts = supplier_receipts(inp, plan)
     written = {(r["scope"], r["period"]): r for r in plan["local_content"]}
-    scopes = {s for s, _ in inp.targets}
-    out = []
+    consumed = any(r["basis"] == "consumed" for r in plan["local_content"])
+    scopes = {s for s, _ in inp.targets} | {s for s, _ in written}
+    kinds = {
+        s: "network" if s == "network" else inp.site_kind.get(s) or inp.item_kind.get(s, "?")
+        for s in scopes
+    }
+    lp_targets: list[tuple[str, int, float]] = []
+    lp_written: list[tuple[str, int, float, float]] = []
     for scope in sorted(scopes):
-        kind = "network" if scope == "network" else inp.site_kind.get(scope, "product")
+        kind = kinds[scope]
         for t, period in enumerate(inp.periods):
             share = inp.target(scope, period)
-            if share is None:
-                continue
             row = written.get((scope, period))
             if kind == "product":
-                makers = {p for p, i in inp.making if i == scope}
-                so_far = sum(
-                    r["value"] for r in receipts if r["destination"] in makers and r["t"] <= t
-                )
-                made = any(
-                    r["item"] == scope and inp.index.get(r["period"], t + 1) <= t
-                    for r in plan["production"]
-                )
-                if row is None:
-                    if made:
-                        out.append(f"targets: no local_content row for product {scope} {period}")
-                    continue
-                total = row["total_value"] or 0.0
-                if total > tol(total) and (blank(row["share"]) or row["share"] < share - 1e-6):
-                    out.append(f"targets: product {scope} {period}: share {row['share']} < {share}")
-                if total > so_far + tol(so_far):
-                    out.append(
-                        f"targets: product {scope} {period}: total_value {total:.6g} exceeds "
-                        f"supplier receipts so far at its plants {so_far:.6g}"
+                if share is not None:
+                    out += _check_product_target(inp, plan, receipts, scope, t, share, row)
+                continue
+            if kind not in ("network", "plant"):
+                out.append(f"targets: scope {scope} is neither the network, a plant nor a product")
+                break
+            if consumed:
+                if share is not None:
+                    lp_targets.append((scope, t, share))
+                if row is not None:
+                    lp_written.append(
+                        (scope, t, row["local_value"] or 0.0, row["total_value"] or 0.0)
                     )
                 continue
-            mine = [
-                r
-                for r in receipts
-                if r["t"] == t and (kind == "network" or r["destination"] == scope)
-            ]
+            mine = [r for r in receipts if r["t"] == t and _in_scope(scope, r["destination"])]
             total = sum(r["value"] for r in mine)
             local = sum(r["local"] for r in mine)
-            if local < share * total - tol(total):
+            if share is not None and local < share * total - tol(total):
                 out.append(
                     f"targets: {scope} {period}: local value {local:.6g} < {share} * {total:.6g}"
                 )
@@ -635,6 +792,46 @@ def check_targets(inp: Inputs, plan: WrittenPlan) -> list[str]:
                             f"targets: local_content {scope} {period} {column} {got:.10g}, "
                             f"receipts give {value:.10g}"
                         )
+    if consumed and (lp_targets or lp_written):
+        if not attribution_exists(inp, plan, lp_targets, []):
+            out.append(
+                "targets: no attribution of consumed components to delivered offers meets the "
+                f"network and plant targets {lp_targets}"
+            )
+        elif not attribution_exists(inp, plan, lp_targets, lp_written):
+            out.append(
+                "targets: the local_content table's network and plant rows match no attribution "
+                "of consumed components to delivered offers that meets the targets"
+            )
+    return out
+
+
+def _check_product_target(
+    inp: Inputs,
+    plan: WrittenPlan,
+    receipts: list[dict[str, Any]],
+    product: str,
+    t: int,
+    share: float,
+    row: dict[str, Any] | None,
+) -> list[str]:
+    period = inp.periods[t]
+    makers = {p for p, i in inp.making if i == product}
+    made = any(
+        r["item"] == product and inp.index.get(r["period"], t + 1) <= t for r in plan["production"]
+    )
+    if row is None:
+        return [f"targets: no local_content row for product {product} {period}"] if made else []
+    out = []
+    total = row["total_value"] or 0.0
+    if total > tol(total) and (blank(row["share"]) or row["share"] < share - 1e-6):
+        out.append(f"targets: product {product} {period}: share {row['share']} < {share}")
+    so_far = sum(r["value"] for r in receipts if r["destination"] in makers and r["t"] <= t)
+    if total > so_far + tol(so_far):
+        out.append(
+            f"targets: product {product} {period}: total_value {total:.6g} exceeds the "
+            f"supplier deliveries so far to its plants {so_far:.6g}"
+        )
     return out
 
 
