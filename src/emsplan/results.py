@@ -147,12 +147,55 @@ def build_tables(
         "Lane-ship": ship,
         "Site-stock": stock,
         "Market-unmet": unmet,
+        "Option-open": _solution(model, "Option-open"),
     }
     tables["costs"] = _costs(costs, values, data)
     tables["local_content"] = _local_content(data, ship, model)
     tables["kpis"] = _kpis(data, tables, make, unmet)
     tables["bottlenecks"] = _bottlenecks(model, data, tables["local_content"])
+    tables["options"] = _options(model, data)
     return tables
+
+
+def _options(model: linopy.Model, data: PlanningData) -> pd.DataFrame:
+    """Each option's decision: open (1) or not (0) per period where it exists; for
+    single sourcing, the supplier chosen (open 1) for the horizon (period "all")."""
+    columns = ["option", "kind", "period", "open", "fixed_cost", "supplier"]
+    frames = [pd.DataFrame(columns=columns)]
+    if "Option-open" in model.variables:
+        from emsplan.optimization.options import option_mask
+
+        x = np.rint(_solution(model, "Option-open"))
+        o, t = np.nonzero(option_mask(data, ("line", "contract", "min_qty")))
+        rows = data.options.iloc[o]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "option": rows["option"].to_numpy(),
+                    "kind": rows["kind"].to_numpy(),
+                    "period": np.asarray(data.periods, dtype=object)[t],
+                    "open": x[o, t].astype(int),
+                    "fixed_cost": rows["fixed_cost"].to_numpy(float),
+                    "supplier": rows["supplier"].to_numpy(),
+                }
+            )
+        )
+    if "Option-source" in model.variables:
+        chosen = np.rint(_solution(model, "Option-source").ravel()) > 0
+        s = data.sources[chosen]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "option": s["option"].to_numpy(),
+                    "kind": "single_source",
+                    "period": "all",
+                    "open": 1,
+                    "fixed_cost": 0.0,
+                    "supplier": s["supplier"].to_numpy(),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
 
 
 def _costs(
@@ -313,7 +356,7 @@ def _unit_costs(
         complete = lines.groupby(["plant", "item"])["child_cost"].apply(lambda c: c.notna().all())
         at_plant = made.set_index(["plant", "item"])
         unit = at_plant["cost"] + materials.reindex(at_plant.index).fillna(0.0)
-        known = complete.reindex(at_plant.index).fillna(True).astype(bool)
+        known = complete.reindex(at_plant.index, fill_value=True).astype(bool)
         rolled = (unit[known] * at_plant["qty"][known]).groupby(level="item").sum() / (
             at_plant["qty"][known].groupby(level="item").sum()
         )

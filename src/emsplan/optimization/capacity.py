@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from emsplan.optimization.balance import _grid
+from emsplan.optimization.options import line_capacity_terms
 from emsplan.optimization.sets import PlanningData
 from emsplan.optimization.terms import constant, expression, labels_of
 from emsplan.optimization.variables import coord
@@ -34,7 +35,8 @@ def define_supply_capacity(model: linopy.Model, data: PlanningData) -> None:
 
 
 def define_resource_capacity(model: linopy.Model, data: PlanningData) -> None:
-    """``Resource-capacity[r, t]``: sum_p usage_p * make[p, t] <= capacity[r, t]."""
+    """``Resource-capacity[r, t]``: sum_p usage_p * make[p, t] - sum_(lines l of r)
+    capacity_l * open[l, t] <= capacity[r, t] (line options add capacity when open)."""
     res = data.resources
     if res.empty:
         return
@@ -45,6 +47,7 @@ def define_resource_capacity(model: linopy.Model, data: PlanningData) -> None:
     )
     e, t = _grid(len(prod), T)
     make = labels_of(model, "Plant-make")
+    lines = line_capacity_terms(model, data)
     coords = [
         pd.Index(res["plant"] + "/" + res["resource"], name="resource"),
         coord(data, "period"),
@@ -52,13 +55,15 @@ def define_resource_capacity(model: linopy.Model, data: PlanningData) -> None:
     lhs = expression(
         model,
         coords,
-        [r_of[e], t],
-        make[prod["pos"].to_numpy(int)[e], t],
-        prod["usage"].to_numpy(float)[e],
+        [
+            np.concatenate([r_of[e], lines["res"].to_numpy(int)]),
+            np.concatenate([t, lines["t"].to_numpy(int)]),
+        ],
+        np.concatenate([make[prod["pos"].to_numpy(int)[e], t], lines["label"].to_numpy(np.int64)]),
+        np.concatenate([prod["usage"].to_numpy(float)[e], lines["coeff"].to_numpy(float)]),
     )
-    model.add_constraints(
-        lhs, "<=", constant(coords, data.resource_capacity), name="Resource-capacity"
-    )
+    rhs = constant(coords, data.resource_capacity)
+    model.add_constraints(lhs, "<=", rhs, name="Resource-capacity")
 
 
 def define_lane_capacity(model: linopy.Model, data: PlanningData) -> None:

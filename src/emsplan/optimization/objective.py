@@ -29,6 +29,7 @@ CATEGORIES: dict[str, str] = {
     "duty": "Lane-ship",
     "holding": "Site-stock",
     "penalty": "Market-unmet",
+    "fixed": "Option-open",
 }
 
 
@@ -56,12 +57,17 @@ def unit_costs(data: PlanningData, network: Network) -> dict[str, np.ndarray]:
         "duty": duty_per_unit(data),
         "holding": data.nodes["item"].map(holding).to_numpy(float)[:, None] * per_period,
         "penalty": data.demand["penalty"].fillna(0.0).to_numpy(float),
+        "fixed": (
+            data.options["fixed_cost"].to_numpy(float)[:, None] * per_period
+            if len(data.options)
+            else np.zeros((0, T))
+        ),
     }
 
 
 def define_objective(model: linopy.Model, data: PlanningData, network: Network) -> None:
     """Minimise the total cost (see module docstring)."""
-    costs = unit_costs(data, network)
+    costs = {c: v for c, v in unit_costs(data, network).items() if CATEGORIES[c] in model.variables}
     labels = [labels_of(model, CATEGORIES[c]).ravel() for c in costs]
     coeffs = [costs[c].ravel() for c in costs]
     model.add_objective(total(model, np.concatenate(labels), np.concatenate(coeffs)))

@@ -22,7 +22,7 @@ from typing import Any
 import linopy
 
 from emsplan.network import Network
-from emsplan.optimization import balance, capacity, local_content, variables
+from emsplan.optimization import balance, capacity, local_content, options, variables
 from emsplan.optimization.objective import define_objective
 from emsplan.optimization.sets import PlanningData, prepare
 
@@ -64,6 +64,7 @@ def create_model(
     variables.define_stock(model, data)
     variables.define_unmet(model, data)
     variables.define_allocations(model, data)
+    options.define_option_variables(model, data)
     terms = balance.node_terms(model, data)
     balance.define_node_balance(model, data, terms)
     balance.define_market_delivery(model, data, terms)
@@ -72,6 +73,10 @@ def create_model(
     capacity.define_lane_capacity(model, data)
     capacity.define_storage_capacity(model, data)
     local_content.define_local_content(model, data, elastic)
+    options.define_contracts(model, data)
+    options.define_min_qty(model, data)
+    options.define_single_source(model, data)
+    options.define_line_flow_bounds(model, data)
     define_objective(model, data, network)
     return model, data
 

@@ -50,6 +50,11 @@ class PlanningData:
     contents: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: (content row, offer) pairs of each kind; see :func:`_allocations`.
     allocations: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: Discrete options, single-source candidates and usable bounds per item
+    #: (see :mod:`emsplan.optimization.options`).
+    options: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sources: pd.DataFrame = field(default_factory=pd.DataFrame)
+    item_bound: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     item_value: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
 
     @property
@@ -113,6 +118,9 @@ def prepare(network: Network) -> PlanningData:
         data.contents["Product"] = _product_content(data, network)
     for kind, content in data.contents.items():
         data.allocations[kind] = _allocations(data, content)
+    from emsplan.optimization.options import prepare_options
+
+    prepare_options(network, data)
     return data
 
 

@@ -1,0 +1,318 @@
+"""Discrete network decisions from the ``options`` table.
+
+Each option exists in the periods [period_from, period_to] (blank ends open):
+
+* ``line``: binary ``Option-open[o, t]``; when open, the plant's resource gains
+  ``capacity`` (in ``Resource-capacity``) and the period costs ``fixed_cost``.
+* ``contract``: binary ``Option-open[o, t]``; the offer (supplier, item) can be
+  bought from only when open (``Option-contract``: buy <= cap x open, with cap
+  the option's capacity, else the offer's, else the most of the item that can
+  ever be used), at ``fixed_cost`` a period; outside its periods the offer
+  cannot be used.
+* ``min_qty``: binary ``Option-open[o, t]`` = "using it in t"; the offer
+  (supplier, item) is bought, or the plant makes the item (plant, item),
+  either not at all or at least ``min_qty`` in the period
+  (``Option-min-qty-low/high``: min_qty x open <= qty <= cap x open).
+* ``single_source``: binary ``Option-source[o, k]`` per offer k of the item
+  whose supplier has a lane to the plant; at most one is chosen over the
+  horizon (``Option-single-source``) and only the chosen supplier ships the
+  item to the plant (``Option-source-flow``: ship <= bound x chosen).
+
+"The most of the item that can ever be used" is the item's total demand over
+the horizon exploded through the BOM (largest quantity per parent), a valid
+bound since buying more than can ever be used never lowers the cost.
+"""
+
+from __future__ import annotations
+
+import linopy
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from emsplan.network import Network
+from emsplan.optimization.balance import _grid
+from emsplan.optimization.sets import PlanningData
+from emsplan.optimization.terms import expression, labels_of
+
+
+def prepare_options(network: Network, data: PlanningData) -> None:
+    """Add ``data.options`` (one row per option, with its offer, resource and periods),
+    ``data.sources`` (single-source candidates) and ``data.item_bound``."""
+    pidx = {p: i for i, p in enumerate(data.periods)}
+    options = network.options.reset_index(drop=True).copy()
+    options["first"] = options["period_from"].map(pidx).fillna(0).astype(int)
+    options["last"] = options["period_to"].map(pidx).fillna(data.n_periods - 1).astype(int)
+    offer_of = pd.MultiIndex.from_frame(data.offers[["supplier", "item"]])
+    options["offer"] = offer_of.get_indexer(
+        pd.MultiIndex.from_arrays([options["supplier"].to_numpy(), options["item"].to_numpy()])
+    )
+    res = pd.MultiIndex.from_frame(data.resources[["plant", "resource"]])
+    options["res"] = res.get_indexer(
+        pd.MultiIndex.from_arrays([options["plant"].to_numpy(), options["resource"].to_numpy()])
+    )
+    made = pd.MultiIndex.from_frame(data.production[["plant", "item"]])
+    by_plant = options["supplier"].isna()
+    options["prod"] = np.where(
+        by_plant,
+        made.get_indexer(
+            pd.MultiIndex.from_arrays([options["plant"].to_numpy(), options["item"].to_numpy()])
+        ),
+        -1,
+    )
+    options["pos"] = np.arange(len(options))
+    data.options = options
+    data.item_bound = _item_bound(network, data)
+    single = options[options["kind"] == "single_source"]
+    supplied = data.arcs.loc[
+        data.arcs["origin_kind"] == "supplier", ["origin", "destination", "item"]
+    ]
+    supplied = supplied.drop_duplicates().rename(
+        columns={"origin": "supplier", "destination": "plant"}
+    )
+    sources = single[["pos", "option", "plant", "item"]].merge(supplied, on=["plant", "item"])
+    data.sources = sources.reset_index(drop=True)
+
+
+def _item_bound(network: Network, data: PlanningData) -> pd.Series:
+    """Most units of each item that can ever be used: demand exploded through the BOM."""
+    need = network.demand.groupby("item")["qty"].sum()
+    per = network.bom.groupby(["parent", "child"])["qty_per"].max().reset_index()
+    total = need.copy()
+    level = need
+    for _ in range(50):  # one BOM level a pass; validation rejects cycles
+        step = per.merge(level.rename("qty"), left_on="parent", right_index=True)
+        level = (step["qty"] * step["qty_per"]).groupby(step["child"]).sum()
+        if level.empty:
+            break
+        total = total.add(level, fill_value=0.0)
+    return total
+
+
+def option_mask(data: PlanningData, kinds: tuple[str, ...]) -> np.ndarray:
+    """(option, period) mask of the options of these kinds in their periods."""
+    o = data.options
+    t = np.arange(data.n_periods)[None, :]
+    inside = (t >= o["first"].to_numpy()[:, None]) & (t <= o["last"].to_numpy()[:, None])
+    return inside & o["kind"].isin(kinds).to_numpy()[:, None]
+
+
+def define_option_variables(model: linopy.Model, data: PlanningData) -> None:
+    """``Option-open[o, t]`` (line, contract, min_qty) and ``Option-source[k]`` binaries."""
+    if data.options.empty:
+        return
+    names = pd.Index(data.options["option"], name="option")
+    periods = pd.Index(data.periods, name="period")
+    mask = option_mask(data, ("line", "contract", "min_qty"))
+    if mask.any():
+        model.add_variables(
+            binary=True,
+            coords=[names, periods],
+            name="Option-open",
+            mask=xr.DataArray(mask, coords=[names, periods]),
+        )
+    if not data.sources.empty:
+        s = data.sources
+        index = pd.Index(s["option"] + ":" + s["supplier"], name="source")
+        model.add_variables(binary=True, coords=[index], name="Option-source")
+
+
+def line_capacity_terms(model: linopy.Model, data: PlanningData) -> pd.DataFrame:
+    """Terms ``-capacity x open[o, t]`` of the resource rows that line options extend."""
+    if data.options.empty or "Option-open" not in model.variables:
+        return pd.DataFrame(columns=["res", "t", "label", "coeff"])
+    lines = data.options[(data.options["kind"] == "line") & (data.options["res"] >= 0)]
+    e, t = _grid(len(lines), data.n_periods)
+    open_ = labels_of(model, "Option-open")
+    pos = lines["pos"].to_numpy(int)
+    return pd.DataFrame(
+        {
+            "res": lines["res"].to_numpy(int)[e],
+            "t": t,
+            "label": open_[pos[e], t],
+            "coeff": -lines["capacity"].fillna(0.0).to_numpy(float)[e],
+        }
+    )
+
+
+def _offer_cap(data: PlanningData, rows: pd.DataFrame) -> np.ndarray:
+    """Per option row: its capacity, else its offer's, else the item's usable bound."""
+    offer = rows["offer"].to_numpy(int)
+    offer_cap = np.where(
+        offer >= 0, data.offers["capacity"].to_numpy(float)[np.maximum(offer, 0)], np.inf
+    )
+    bound = rows["item"].map(data.item_bound).fillna(0.0).to_numpy(float)
+    cap = rows["capacity"].to_numpy(float)
+    cap = np.where(np.isnan(cap), offer_cap, cap)
+    return np.where(np.isfinite(cap), cap, bound)
+
+
+def _qty_vs_open(
+    model: linopy.Model,
+    data: PlanningData,
+    rows: pd.DataFrame,
+    coeff: np.ndarray,
+    sign: str,
+    name: str,
+) -> None:
+    """``qty[row, t] + coeff x open[o, t]  (sign)  0`` for option rows, over every period
+    (outside an option's periods ``open`` does not exist), where qty is the offer's
+    ``Supply-buy`` (rows with an offer) or the production row's ``Plant-make``."""
+    if rows.empty:
+        return
+    T = data.n_periods
+    e, t = _grid(len(rows), T)
+    buy = labels_of(model, "Supply-buy")
+    make = labels_of(model, "Plant-make")
+    offer = rows["offer"].to_numpy(int)
+    prod = rows["prod"].to_numpy(int)
+    qty = np.where(offer[e] >= 0, buy[np.maximum(offer, 0)[e], t], make[np.maximum(prod, 0)[e], t])
+    open_ = labels_of(model, "Option-open")
+    coords = [
+        pd.Index(rows["option"], name=f"{name}_option"),
+        pd.Index(data.periods, name="period"),
+    ]
+    lhs = expression(
+        model,
+        coords,
+        [np.concatenate([e, e]), np.concatenate([t, t])],
+        np.concatenate([qty, open_[rows["pos"].to_numpy(int)[e], t]]),
+        np.concatenate([np.ones(e.size), coeff[e]]),
+    )
+    model.add_constraints(lhs, sign, 0.0, name=name)
+
+
+def define_contracts(model: linopy.Model, data: PlanningData) -> None:
+    """``Option-contract[o, t]``: buy <= cap x open (no buying outside the contract)."""
+    rows = data.options[(data.options["kind"] == "contract") & (data.options["offer"] >= 0)]
+    _qty_vs_open(model, data, rows, -_offer_cap(data, rows), "<=", "Option-contract")
+
+
+def define_min_qty(model: linopy.Model, data: PlanningData) -> None:
+    """``Option-min-qty-low/high[o, t]``: min_qty x open <= qty <= cap x open."""
+    o = data.options
+    rows = o[(o["kind"] == "min_qty") & ((o["offer"] >= 0) | (o["prod"] >= 0))]
+    low = -rows["min_qty"].fillna(0.0).to_numpy(float)
+    _qty_vs_open(model, data, rows, low, ">=", "Option-min-qty-low")
+    _qty_vs_open(model, data, rows, -_offer_cap(data, rows), "<=", "Option-min-qty-high")
+
+
+def define_single_source(model: linopy.Model, data: PlanningData) -> None:
+    """``Option-single-source[o]``: at most one source chosen; ``Option-source-flow[a, t]``:
+    only the chosen supplier ships the item to the plant."""
+    s = data.sources
+    if s.empty:
+        return
+    labels = labels_of(model, "Option-source")
+    options = s["option"].drop_duplicates().reset_index(drop=True)
+    row = pd.Index(options).get_indexer(s["option"])
+    lhs = expression(
+        model, [pd.Index(options, name="single_source")], [row], labels, np.ones(len(s))
+    )
+    model.add_constraints(lhs, "<=", 1.0, name="Option-single-source")
+    arcs = data.arcs.merge(
+        s.assign(source=np.arange(len(s))).rename(
+            columns={"supplier": "origin", "plant": "destination"}
+        )[["origin", "destination", "item", "source"]],
+        on=["origin", "destination", "item"],
+    )
+    e, t = _grid(len(arcs), data.n_periods)
+    ship = labels_of(model, "Lane-ship")
+    bound = arcs["item"].map(data.item_bound).fillna(0.0).to_numpy(float)
+    coords = [
+        pd.Index(arcs["pos"].astype(str) + ":" + arcs["source"].astype(str), name="sourced_arc"),
+        pd.Index(data.periods, name="period"),
+    ]
+    lhs = expression(
+        model,
+        coords,
+        [np.concatenate([e, e]), np.concatenate([t, t])],
+        np.concatenate(
+            [ship[arcs["pos"].to_numpy(int)[e], t], labels[arcs["source"].to_numpy(int)[e]]]
+        ),
+        np.concatenate([np.ones(e.size), -bound[e]]),
+    )
+    model.add_constraints(lhs, "<=", 0.0, name="Option-source-flow")
+
+
+def fixed_costs(model: linopy.Model, data: PlanningData) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and coefficients of the options' fixed costs (for the objective)."""
+    if data.options.empty or "Option-open" not in model.variables:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    open_ = labels_of(model, "Option-open")
+    cost = data.options["fixed_cost"].to_numpy(float)[:, None] * np.ones((1, data.n_periods))
+    return open_.ravel(), cost.ravel()
+
+
+def define_line_flow_bounds(model: linopy.Model, data: PlanningData) -> None:
+    """``Option-line-flow[a, t]``: the textbook strengthening of fixed-charge lines.
+
+    When an item's only source at a plant is production on a resource with no
+    capacity of its own (every unit comes from line options) and no lane brings
+    the item in, a shipment of it to a market can only carry what was made
+    while a line was open, and never more than the market's demand in the
+    arrival period::
+
+        ship[a, t] <= demand(a, t + L_a) x sum_(l, tau <= t) open[l, tau]
+
+    In one period this is x_ij <= d_j y_i, which makes the LP relaxation of a
+    capacitated facility location tight enough for branch and bound.
+    """
+    if data.options.empty or "Option-open" not in model.variables:
+        return
+    lines = data.options[(data.options["kind"] == "line") & (data.options["res"] >= 0)]
+    if lines.empty:
+        return
+    res = data.resources
+    zero_base: np.ndarray = ~np.any(data.resource_capacity > 0, axis=1)
+    made = data.production[data.production["resource"].notna()][["plant", "item", "resource"]]
+    made = made.merge(
+        res.assign(res=res["pos"])[["plant", "resource", "res"]], on=["plant", "resource"]
+    )
+    made = made[zero_base[made["res"].to_numpy(int)]]
+    received = set(zip(data.arcs["destination"], data.arcs["item"], strict=True))
+    made = made[[(p, i) not in received for p, i in zip(made["plant"], made["item"], strict=True)]]
+    arcs = data.arcs.merge(made.rename(columns={"plant": "origin"}), on=["origin", "item"])
+    arcs = arcs[arcs["destination"].isin(data.demand["market"])]
+    if arcs.empty:
+        return
+    T = data.n_periods
+    demand = data.demand.groupby(["market", "item", "t"])["qty"].sum()
+    e, t = _grid(len(arcs), T)
+    arrival = t + arcs["lead_time"].to_numpy(int)[e]
+    ok = arrival < T
+    e, t, arrival = e[ok], t[ok], arrival[ok]
+    d = (
+        demand.reindex(
+            pd.MultiIndex.from_arrays(
+                [arcs["destination"].to_numpy()[e], arcs["item"].to_numpy()[e], arrival]
+            )
+        )
+        .fillna(0.0)
+        .to_numpy(float)
+    )
+    row = np.arange(e.size)
+    # every line of the arc's resource, opened at any tau <= t
+    pairs = pd.DataFrame({"row": row, "res": arcs["res"].to_numpy(int)[e], "t": t}).merge(
+        lines[["pos", "res"]], on="res"
+    )
+    taus = np.arange(T)
+    pairs = pairs.loc[pairs.index.repeat(T)].assign(tau=np.tile(taus, len(pairs)))
+    pairs = pairs[pairs["tau"] <= pairs["t"]]
+    open_ = labels_of(model, "Option-open")
+    ship = labels_of(model, "Lane-ship")
+    names = arcs["pos"].astype(str).to_numpy()[e] + "@" + np.asarray(data.periods, dtype=object)[t]
+    coords = [pd.Index(names, name="line_flow")]
+    lhs = expression(
+        model,
+        coords,
+        [np.concatenate([row, pairs["row"].to_numpy(int)])],
+        np.concatenate(
+            [
+                ship[arcs["pos"].to_numpy(int)[e], t],
+                open_[pairs["pos"].to_numpy(int), pairs["tau"].to_numpy(int)],
+            ]
+        ),
+        np.concatenate([np.ones(row.size), -d[pairs["row"].to_numpy(int)]]),
+    )
+    model.add_constraints(lhs, "<=", 0.0, name="Option-line-flow")
