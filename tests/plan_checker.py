@@ -895,6 +895,18 @@ CHECKS: list[Callable[[Inputs, WrittenPlan], list[str]]] = [
 ]
 
 
+#: Input tables whose rules the checker does not implement (discrete options with fixed
+#: costs, preferential duties under rules of origin, production-linked incentives).
+UNCOVERED_TABLES = ("options", "trade_rules", "incentives")
+
+
+def uncovered(network: emsplan.Network) -> list[str]:
+    """Tables with rows that the checker's rules do not cover (its verdict is then partial)."""
+    return [
+        name for name in UNCOVERED_TABLES if name in network.tables and len(network.tables[name])
+    ]
+
+
 def check_plan(network: emsplan.Network, out_dir: str | Path) -> list[str]:
     """Violations of the plan written in ``out_dir`` against ``network`` (empty: all good)."""
     inp = Inputs.from_network(network)
