@@ -105,7 +105,13 @@ def build_tables(
         flows["_e"], flows["_t"] + arcs["lead_time"].to_numpy(int)[flows["_e"]]
     ]
     flows["value"] = arcs["value"].to_numpy(float)[flows["_e"]]
-    flows["duty"] = flows["qty"] * costs["duty"][flows["_e"], flows["_t"]]
+    preferred = _preferred(model, data)
+    flows["preferential_qty"] = preferred[flows["_e"], flows["_t"]] if preferred.size else 0.0
+    saving = _saving_per_unit(data)
+    flows["duty_saved"] = flows["preferential_qty"] * (
+        saving[flows["_e"], flows["_t"]] if saving.size else 0.0
+    )
+    flows["duty"] = flows["qty"] * costs["duty"][flows["_e"], flows["_t"]] - flows["duty_saved"]
 
     purchases = _rows(data.offers[["supplier", "item"]], buy, P)
     purchases["price"] = data.offers["price"].to_numpy(float)[purchases["_e"]]
@@ -149,12 +155,100 @@ def build_tables(
         "Market-unmet": unmet,
         "Option-open": _solution(model, "Option-open"),
     }
-    tables["costs"] = _costs(costs, values, data)
+    tables["costs"] = _costs(costs, values, data, model, preferred)
     tables["local_content"] = _local_content(data, ship, model)
     tables["kpis"] = _kpis(data, tables, make, unmet)
     tables["bottlenecks"] = _bottlenecks(model, data, tables["local_content"])
     tables["options"] = _options(model, data)
+    tables["policy"] = _policy(model, data, tables["flows"])
     return tables
+
+
+def _policy(model: linopy.Model, data: PlanningData, flows: pd.DataFrame) -> pd.DataFrame:
+    """Per scheme and agreement and period: qualified or not, the measure against its
+    threshold (margin > 0: cleared by; < 0: missed by) and what it earned or saved."""
+    columns = [
+        "policy",
+        "name",
+        "scope",
+        "period",
+        "qualified",
+        "measure",
+        "threshold",
+        "margin",
+        "value",
+    ]
+    frames = [pd.DataFrame(columns=columns)]
+    periods = np.asarray(data.periods, dtype=object)
+    if "Incentive-earned" in model.variables:
+        inc, el = data.incentives, data.eligible
+        unmet = np.nan_to_num(np.asarray(model.variables["Market-unmet"].solution.values, float))
+        delivered = el["qty"].to_numpy(float) - unmet[el["row"].to_numpy(int)]
+        sales = np.bincount(
+            el["pos"].to_numpy(int), weights=el["price_d"] * delivered, minlength=len(inc)
+        )
+        incremental = sales - inc["base_sales"].to_numpy(float)
+        threshold = inc["min_incremental_sales"].to_numpy(float)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "policy": "incentive",
+                    "name": inc["scheme"].to_numpy(),
+                    "scope": inc["item"].to_numpy(),
+                    "period": periods[inc["t"].to_numpy(int)],
+                    "qualified": np.rint(_solution(model, "Incentive-qualify").ravel()).astype(
+                        bool
+                    ),
+                    "measure": incremental,
+                    "threshold": threshold,
+                    "margin": incremental - threshold,
+                    "value": _solution(model, "Incentive-earned").ravel(),
+                }
+            )
+        )
+    if "Trade-qualify" in model.variables:
+        trade = data.trade
+        alloc = data.allocations["Product"]
+        x = _solution(model, "Product-alloc")
+        local_value = x * (alloc["price"] * alloc["local_content"]).to_numpy(float)[:, None]
+        by_pair = (
+            pd.DataFrame(local_value)
+            .groupby([alloc["plant"].to_numpy(), alloc["product"].to_numpy()])
+            .sum()
+        )
+        t = trade["t"].to_numpy(int)
+        rows = by_pair.index.get_indexer(pd.MultiIndex.from_frame(trade[["plant", "item"]]))
+        local = np.where(rows >= 0, by_pair.to_numpy()[np.maximum(rows, 0), t], 0.0)
+        prod = trade["prod"].to_numpy(int)
+        made = _solution(model, "Plant-make")[prod, t]
+        content = local + data.production["cost"].to_numpy(float)[prod] * made
+        fob = trade["value"].to_numpy(float) * made
+        share = np.divide(content, fob, out=np.full(len(trade), np.nan), where=fob > 1e-9)
+        saved = flows.groupby(["origin", "item", "period"])["duty_saved"].sum()
+        value = saved.reindex(
+            pd.MultiIndex.from_arrays(
+                [trade["plant"].to_numpy(), trade["item"].to_numpy(), periods[t]]
+            )
+        ).fillna(0.0)
+        minimum = trade["min_value_content"].to_numpy(float)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "policy": "trade_rule",
+                    "name": trade["agreement"].to_numpy(),
+                    "scope": (
+                        trade["plant"] + "/" + trade["item"] + ">" + trade["destination_country"]
+                    ).to_numpy(),
+                    "period": periods[t],
+                    "qualified": np.rint(_solution(model, "Trade-qualify").ravel()).astype(bool),
+                    "measure": share,
+                    "threshold": minimum,
+                    "margin": share - minimum,
+                    "value": value.to_numpy(float),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
 
 
 def _options(model: linopy.Model, data: PlanningData) -> pd.DataFrame:
@@ -198,9 +292,39 @@ def _options(model: linopy.Model, data: PlanningData) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def _preferred(model: linopy.Model, data: PlanningData) -> np.ndarray:
+    """Units shipped at a preferential rate, per (arc, departure period)."""
+    if "Trade-preferred" not in model.variables:
+        return np.zeros((0, 0))
+    out = np.zeros((len(data.arcs), data.n_periods))
+    p = data.preferences
+    np.add.at(
+        out,
+        (p["arc"].to_numpy(int), p["t"].to_numpy(int)),
+        _solution(model, "Trade-preferred").ravel(),
+    )
+    return out
+
+
+def _saving_per_unit(data: PlanningData) -> np.ndarray:
+    """Duty saved per unit shipped at the preferential rate, per (arc, departure period)."""
+    if data.preferences.empty:
+        return np.zeros((0, 0))
+    out = np.zeros((len(data.arcs), data.n_periods))
+    p = data.preferences
+    out[p["arc"].to_numpy(int), p["t"].to_numpy(int)] = p["saving"].to_numpy(float)
+    return out
+
+
 def _costs(
-    costs: dict[str, np.ndarray], values: dict[str, np.ndarray], data: PlanningData
+    costs: dict[str, np.ndarray],
+    values: dict[str, np.ndarray],
+    data: PlanningData,
+    model: linopy.Model,
+    preferred: np.ndarray,
 ) -> pd.DataFrame:
+    """Cost per category and period; duty net of preferential savings; incentives
+    earned as a negative cost."""
     rows = []
     for category, coeff in costs.items():
         x = values[CATEGORIES[category]]
@@ -211,7 +335,16 @@ def _costs(
             )
         else:
             per_period = (coeff * x).sum(axis=0) if x.size else np.zeros(data.n_periods)
+        if category == "duty" and preferred.size:
+            per_period = per_period - (preferred * _saving_per_unit(data)).sum(axis=0)
         rows += [(category, p, float(v)) for p, v in zip(data.periods, per_period, strict=True)]
+    if "Incentive-earned" in model.variables:
+        earned = np.bincount(
+            data.incentives["t"].to_numpy(int),
+            weights=_solution(model, "Incentive-earned").ravel(),
+            minlength=data.n_periods,
+        )
+        rows += [("incentives", p, -float(v)) for p, v in zip(data.periods, earned, strict=True)]
     return pd.DataFrame(rows, columns=["category", "period", "value"])
 
 

@@ -18,6 +18,7 @@ import linopy
 import numpy as np
 
 from emsplan.network import Network
+from emsplan.optimization.policy import objective_terms
 from emsplan.optimization.sets import PlanningData
 from emsplan.optimization.terms import labels_of, total
 
@@ -70,4 +71,7 @@ def define_objective(model: linopy.Model, data: PlanningData, network: Network) 
     costs = {c: v for c, v in unit_costs(data, network).items() if CATEGORIES[c] in model.variables}
     labels = [labels_of(model, CATEGORIES[c]).ravel() for c in costs]
     coeffs = [costs[c].ravel() for c in costs]
+    policy_labels, policy_coeffs = objective_terms(model, data)
+    labels.append(policy_labels)
+    coeffs.append(policy_coeffs)
     model.add_objective(total(model, np.concatenate(labels), np.concatenate(coeffs)))

@@ -55,6 +55,13 @@ class PlanningData:
     options: pd.DataFrame = field(default_factory=pd.DataFrame)
     sources: pd.DataFrame = field(default_factory=pd.DataFrame)
     item_bound: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    #: Incentive schemes per period and their eligible demand rows; trade rules per
+    #: (agreement, plant, product, destination country, period) and the arcs they
+    #: can make preferential (see :mod:`emsplan.optimization.policy`).
+    incentives: pd.DataFrame = field(default_factory=pd.DataFrame)
+    eligible: pd.DataFrame = field(default_factory=pd.DataFrame)
+    trade: pd.DataFrame = field(default_factory=pd.DataFrame)
+    preferences: pd.DataFrame = field(default_factory=pd.DataFrame)
     item_value: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
 
     @property
@@ -114,13 +121,15 @@ def prepare(network: Network) -> PlanningData:
     kinds = set(targets["scope_kind"])
     if kinds & {"network", "plant"}:
         data.contents["Plant"] = _consumption(data)
-    if "product" in kinds:
+    if "product" in kinds or len(network.trade_rules) or len(network.incentives):
         data.contents["Product"] = _product_content(data, network)
     for kind, content in data.contents.items():
         data.allocations[kind] = _allocations(data, content)
     from emsplan.optimization.options import prepare_options
+    from emsplan.optimization.policy import prepare_policy
 
     prepare_options(network, data)
+    prepare_policy(network, data)
     return data
 
 

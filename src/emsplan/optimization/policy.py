@@ -1,0 +1,298 @@
+r"""Policy decisions: production-linked incentives and export rules of origin.
+
+**Incentives** (``incentives``; PLI-style). For scheme s in period t, eligible
+sales :math:`S_{s,t} = \sum_d p_d (q_d - u_d)` over the demand rows d of the
+scheme's items (the item, or every item of that group) in t whose price
+:math:`p_d` is at least ``min_unit_price`` (:math:`u_d` = unmet). With binary
+:math:`z` (qualifies) and payout :math:`v \ge 0`, base sales B, threshold H and
+rate r::
+
+    S - B >= H - M1 (1 - z)        Incentive-threshold  (M1 = B + H)
+    v <= r (S - B) + M2 (1 - z)    Incentive-payout     (M2 = r B)
+    v <= cap z                     Incentive-cap        (cap, else r (max S - B))
+
+and :math:`-v` enters the objective: the incentive is earned only when the
+incremental sales reach the threshold, and then it is r x the incremental
+sales, at most the cap. Sales count deliveries of the scheme's products;
+the goods are taken to be made in the domestic country.
+
+**Trade rules** (``trade_rules``; e.g. India-UAE CEPA, 40% of FOB). A product
+x shipped directly from plant p to a market in the agreement's destination
+country pays the preferential rate instead of the duties table's rate if the
+value content of p's production of x in the shipping period reaches the
+minimum m. With binary :math:`w_{p,x,c,t}`::
+
+    sum_k c_k lambda_k alloc_k + conv_p make - m FOB make >= -M (1 - w)   Trade-content
+    pref[a, t] <= ship[a, t];  pref[a, t] <= bound w                    Trade-preference
+
+where the allocations k are the product's purchased content at p (see
+:mod:`emsplan.optimization.local_content`), ``conv_p`` the conversion cost
+(domestic value added at a domestic plant) and FOB the product's customs
+value. The objective gains :math:`-(r_{normal} - r_{pref})\,\text{value}\,\text{pref}`.
+"""
+
+from __future__ import annotations
+
+import linopy
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from emsplan.network import Network
+from emsplan.optimization.balance import _grid
+from emsplan.optimization.sets import PlanningData
+from emsplan.optimization.terms import expression, labels_of
+
+
+# -- sets -----------------------------------------------------------------------------------
+def prepare_policy(network: Network, data: PlanningData) -> None:
+    """``data.incentives`` (scheme x period), ``data.eligible`` (their demand rows),
+    ``data.trade`` (rule x plant x product x period) and ``data.preferences`` (arcs)."""
+    pidx = {p: i for i, p in enumerate(data.periods)}
+    inc = network.incentives.copy()
+    inc["order"] = inc["period"].notna().astype(int)
+    inc["t"] = inc["period"].map(lambda p: [pidx[p]] if pd.notna(p) else list(pidx.values()))
+    inc = inc.explode("t").sort_values("order").drop_duplicates(["scheme", "t"], keep="last")
+    inc = inc.sort_values(["scheme", "t"], ignore_index=True)
+    inc["t"] = inc["t"].astype(int)
+    inc["pos"] = np.arange(len(inc))
+    data.incentives = inc
+    groups = network.items.set_index("item")["group"]
+    d = data.demand.assign(row=np.arange(len(data.demand))).rename(columns={"price": "price_d"})
+    d = d[["row", "item", "t", "price_d", "qty"]].assign(group=d["item"].map(groups))
+    inc_cols = inc[["pos", "item", "t", "min_unit_price"]]
+    by_item = inc_cols.merge(d.drop(columns="group"), on=["item", "t"])
+    by_group = inc_cols.merge(
+        d.drop(columns="item"), left_on=["item", "t"], right_on=["group", "t"]
+    )
+    eligible = pd.concat([by_item, by_group], ignore_index=True)
+    eligible = eligible[eligible["price_d"] >= eligible["min_unit_price"]]
+    data.eligible = eligible[["pos", "row", "price_d", "qty"]].drop_duplicates(["pos", "row"])
+    data.trade, data.preferences = _trade(network, data, pidx)
+
+
+def _trade(
+    network: Network, data: PlanningData, pidx: dict[str, int]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rules = network.trade_rules.copy()
+    empty = pd.DataFrame(), pd.DataFrame()
+    if rules.empty or "Product" not in data.allocations:
+        return empty
+    rules["origin_country"] = rules["origin_country"].fillna(network.domestic_country)
+    rules["first"] = rules["period_from"].map(pidx).fillna(0).astype(int)
+    rules["last"] = rules["period_to"].map(pidx).fillna(data.n_periods - 1).astype(int)
+    rules["prefix"] = rules["hs_code"].astype("string").str.replace(".", "", regex=False)
+    rules["rule"] = np.arange(len(rules))
+    hs = (
+        network.items.set_index("item")["hs_code"]
+        .astype("string")
+        .str.replace(".", "", regex=False)
+    )
+    arcs = data.arcs[data.arcs["origin_kind"] == "plant"]
+    arcs = arcs[arcs["destination"].isin(data.demand["market"])]
+    pairs = arcs.merge(
+        rules[
+            [
+                "rule",
+                "agreement",
+                "origin_country",
+                "destination_country",
+                "item",
+                "prefix",
+                "min_value_content",
+                "preferential_rate",
+                "first",
+                "last",
+            ]
+        ].rename(columns={"item": "rule_item"}),
+        on=["origin_country", "destination_country"],
+    )
+    item_hs = pairs["item"].map(hs)
+    match = (pairs["rule_item"] == pairs["item"]) | (
+        pairs["rule_item"].isna()
+        & pd.Series(
+            [
+                isinstance(h, str) and isinstance(p, str) and h.startswith(p)
+                for h, p in zip(item_hs, pairs["prefix"], strict=True)
+            ],
+            index=pairs.index,
+        )
+    )
+    pairs = pairs[match.fillna(False).astype(bool)]
+    if pairs.empty:
+        return empty
+    e, t = _grid(len(pairs), data.n_periods)
+    grid = pairs.iloc[e].reset_index(drop=True).assign(t=t)
+    grid["arrival"] = grid["t"] + grid["lead_time"]
+    grid = grid[
+        (grid["arrival"] < data.n_periods)
+        & (grid["arrival"] >= grid["first"])
+        & (grid["arrival"] <= grid["last"])
+    ]
+    grid["normal"] = data.duty_rate[grid["pos"].to_numpy(int), grid["arrival"].to_numpy(int)]
+    grid = grid[grid["normal"] > grid["preferential_rate"]]
+    made = data.production.set_index(["plant", "item"])["pos"]
+    grid["prod"] = made.reindex(pd.MultiIndex.from_frame(grid[["origin", "item"]])).to_numpy()
+    grid = grid[grid["prod"].notna()]
+    key = ["agreement", "origin", "item", "destination_country", "t"]
+    trade = grid.drop_duplicates(key)[[*key, "prod", "min_value_content", "value"]]
+    trade = trade.rename(columns={"origin": "plant"}).reset_index(drop=True)
+    trade["prod"] = trade["prod"].astype(int)
+    trade["pos"] = np.arange(len(trade))
+    grid = grid.merge(
+        trade[[*["agreement", "item", "destination_country", "t"], "plant", "pos"]].rename(
+            columns={"plant": "origin", "pos": "trade"}
+        ),
+        on=["agreement", "origin", "item", "destination_country", "t"],
+    )
+    grid["saving"] = (grid["normal"] - grid["preferential_rate"]) * grid["value"]
+    prefs = grid[["pos", "t", "trade", "saving"]].rename(columns={"pos": "arc"})
+    return trade, prefs.reset_index(drop=True)
+
+
+# -- incentives -----------------------------------------------------------------------------
+def define_incentives(model: linopy.Model, data: PlanningData) -> None:
+    """``Incentive-qualify``, ``Incentive-earned`` and their three constraint families."""
+    inc = data.incentives
+    if inc.empty:
+        return
+    index = pd.Index(
+        inc["scheme"] + "@" + np.asarray(data.periods, dtype=object)[inc["t"]], name="incentive"
+    )
+    z = model.add_variables(binary=True, coords=[index], name="Incentive-qualify")
+    v = model.add_variables(lower=0.0, coords=[index], name="Incentive-earned")
+    el = data.eligible
+    n = len(inc)
+    sales_max = np.bincount(el["pos"], weights=el["price_d"] * el["qty"], minlength=n)
+    rate = inc["rate"].to_numpy(float)
+    base = inc["base_sales"].to_numpy(float)
+    thr = inc["min_incremental_sales"].to_numpy(float)
+    unmet = labels_of(model, "Market-unmet")[el["row"].to_numpy(int)]
+    price = el["price_d"].to_numpy(float)
+    rows = el["pos"].to_numpy(int)
+    zl, vl = z.labels.values, v.labels.values
+    coords = [index]
+    m1 = base + thr
+    lhs = expression(
+        model,
+        coords,
+        [np.concatenate([rows, np.arange(n)])],
+        np.concatenate([unmet, zl]),
+        np.concatenate([-price, -m1]),
+    )
+    model.add_constraints(
+        lhs, ">=", _da(index, base + thr - sales_max - m1), name="Incentive-threshold"
+    )
+    m2 = rate * base
+    lhs = expression(
+        model,
+        coords,
+        [np.concatenate([np.arange(n), rows, np.arange(n)])],
+        np.concatenate([vl, unmet, zl]),
+        np.concatenate([np.ones(n), rate[rows] * price, m2]),
+    )
+    model.add_constraints(
+        lhs, "<=", _da(index, rate * (sales_max - base) + m2), name="Incentive-payout"
+    )
+    cap = inc["cap"].to_numpy(float)
+    cap = np.where(np.isnan(cap), np.maximum(rate * (sales_max - base), 0.0), cap)
+    lhs = expression(
+        model,
+        coords,
+        [np.concatenate([np.arange(n), np.arange(n)])],
+        np.concatenate([vl, zl]),
+        np.concatenate([np.ones(n), -cap]),
+    )
+    model.add_constraints(lhs, "<=", 0.0, name="Incentive-cap")
+
+
+def _da(index: pd.Index, values: np.ndarray) -> xr.DataArray:
+    return xr.DataArray(np.asarray(values, float), coords=[index])
+
+
+# -- trade rules ----------------------------------------------------------------------------
+def define_trade_rules(model: linopy.Model, data: PlanningData) -> None:
+    """``Trade-qualify``, ``Trade-preferred`` and ``Trade-content``/``Trade-preference``."""
+    trade, prefs = data.trade, data.preferences
+    if trade.empty:
+        return
+    T = data.n_periods
+    names = (
+        trade["agreement"]
+        + ":"
+        + trade["plant"]
+        + "/"
+        + trade["item"]
+        + ">"
+        + trade["destination_country"]
+        + "@"
+        + np.asarray(data.periods, dtype=object)[trade["t"]]
+    )
+    index = pd.Index(names, name="trade")
+    w = model.add_variables(binary=True, coords=[index], name="Trade-qualify")
+    pindex = pd.Index(prefs["arc"].astype(str) + "@" + prefs["t"].astype(str), name="preference")
+    pref = model.add_variables(lower=0.0, coords=[pindex], name="Trade-preferred")
+    alloc = data.allocations["Product"]
+    terms = alloc.assign(k=np.arange(len(alloc)))[
+        ["k", "plant", "product", "price", "local_content"]
+    ]
+    terms = terms.rename(columns={"product": "item"}).merge(
+        trade[["pos", "plant", "item", "t"]], on=["plant", "item"]
+    )
+    a_lab = labels_of(model, "Product-alloc")
+    make = labels_of(model, "Plant-make")
+    conv = data.production["cost"].to_numpy(float)[trade["prod"].to_numpy(int)]
+    fob = trade["value"].to_numpy(float)
+    mvc = trade["min_value_content"].to_numpy(float)
+    bound = trade["item"].map(data.item_bound).fillna(0.0).to_numpy(float)
+    big = mvc * fob * bound
+    n = len(trade)
+    t_of = trade["t"].to_numpy(int)
+    lhs = expression(
+        model,
+        [index],
+        [np.concatenate([terms["pos"].to_numpy(int), np.arange(n), np.arange(n)])],
+        np.concatenate(
+            [
+                a_lab[terms["k"].to_numpy(int), terms["t"].to_numpy(int)],
+                make[trade["prod"].to_numpy(int), t_of],
+                w.labels.values,
+            ]
+        ),
+        np.concatenate(
+            [(terms["price"] * terms["local_content"]).to_numpy(float), conv - mvc * fob, -big]
+        ),
+    )
+    model.add_constraints(lhs, ">=", _da(index, -big), name="Trade-content")
+    ship = labels_of(model, "Lane-ship")
+    m = len(prefs)
+    lhs = expression(
+        model,
+        [pindex],
+        [np.concatenate([np.arange(m), np.arange(m)])],
+        np.concatenate([pref.labels.values, ship[prefs["arc"], prefs["t"]]]),
+        np.concatenate([np.ones(m), -np.ones(m)]),
+    )
+    model.add_constraints(lhs, "<=", 0.0, name="Trade-preference-ship")
+    arc_bound = data.arcs["item"].map(data.item_bound).fillna(0.0).to_numpy(float)
+    lhs = expression(
+        model,
+        [pindex],
+        [np.concatenate([np.arange(m), np.arange(m)])],
+        np.concatenate([pref.labels.values, w.labels.values[prefs["trade"]]]),
+        np.concatenate([np.ones(m), -arc_bound[prefs["arc"]]]),
+    )
+    model.add_constraints(lhs, "<=", 0.0, name="Trade-preference")
+    del T
+
+
+def objective_terms(model: linopy.Model, data: PlanningData) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and coefficients the policies add to the objective (negative: earned/saved)."""
+    labels, coeffs = [np.zeros(0, np.int64)], [np.zeros(0)]
+    if "Incentive-earned" in model.variables:
+        labels.append(labels_of(model, "Incentive-earned"))
+        coeffs.append(-np.ones(len(data.incentives)))
+    if "Trade-preferred" in model.variables:
+        labels.append(labels_of(model, "Trade-preferred"))
+        coeffs.append(-data.preferences["saving"].to_numpy(float))
+    return np.concatenate(labels), np.concatenate(coeffs)
