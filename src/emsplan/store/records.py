@@ -1,0 +1,122 @@
+"""What the store keeps of one plan, independent of the model that produced it.
+
+A :class:`PlanRecord` holds plain data only (no linopy model), so that a
+worker process can build one and send it back to the process that writes the
+store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from emsplan.results import Plan
+
+#: Quantities above this count as a decision taken (an offer used, an item made).
+USED = 1e-6
+
+
+@dataclass
+class PlanRecord:
+    """A plan's facts: status, objective, settings, tables, KPIs, timings, decisions."""
+
+    status: str
+    termination: str
+    objective: float | None
+    solver: str = "highs"
+    settings: dict[str, Any] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    decisions: dict[str, list[str]] = field(default_factory=dict)
+    overrides: list[dict[str, Any]] = field(default_factory=list)
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.objective is not None
+
+    @classmethod
+    def from_plan(
+        cls,
+        plan: Plan,
+        settings: dict[str, Any] | None = None,
+        overrides: list[dict[str, Any]] | None = None,
+        keep_tables: bool = True,
+    ) -> PlanRecord:
+        """The record of a solved :class:`~emsplan.results.Plan`."""
+        s = plan.summary
+        return cls(
+            status=str(s["status"]),
+            termination=str(s["termination_condition"]),
+            objective=float(s["objective"]),
+            solver=str(s.get("solver", "highs")),
+            settings=dict(settings or {}),
+            summary=_jsonable(s),
+            timings={k: float(v) for k, v in plan.timings.items()},
+            tables=dict(plan.tables) if keep_tables else {"kpis": plan.tables["kpis"]},
+            decisions=decisions(plan.tables),
+            overrides=list(overrides or []),
+        )
+
+    @classmethod
+    def failed(
+        cls,
+        termination: str,
+        message: str,
+        settings: dict[str, Any] | None = None,
+        overrides: list[dict[str, Any]] | None = None,
+        seconds: float = 0.0,
+        solver: str = "highs",
+    ) -> PlanRecord:
+        """The record of a plan that could not be found (infeasible, unbounded, ...)."""
+        return cls(
+            status="failed",
+            termination=termination,
+            objective=None,
+            solver=solver,
+            settings=dict(settings or {}),
+            timings={"total": seconds},
+            overrides=list(overrides or []),
+            message=message,
+        )
+
+    def kpi(self, name: str, scope: str = "network", period: str = "all") -> float | None:
+        """One KPI value, or None if the plan has none."""
+        kpis = self.tables.get("kpis")
+        if kpis is None or kpis.empty:
+            return None
+        hit = kpis[(kpis["kpi"] == name) & (kpis["scope"] == scope) & (kpis["period"] == period)]
+        return float(hit["value"].iloc[0]) if len(hit) else None
+
+
+def decisions(tables: dict[str, pd.DataFrame]) -> dict[str, list[str]]:
+    """The plan's strategic choices: offers used (``supplier/item``) and items made
+    (``plant/item``), each a sorted list of labels with a quantity above :data:`USED`."""
+    out: dict[str, list[str]] = {"sourcing": [], "production": []}
+    purchases = tables.get("purchases")
+    if purchases is not None and len(purchases):
+        used = purchases[purchases["qty"] > USED]
+        out["sourcing"] = sorted(set(used["supplier"].astype(str) + "/" + used["item"].astype(str)))
+    production = tables.get("production")
+    if production is not None and len(production):
+        made = production[production["qty"] > USED]
+        out["production"] = sorted(set(made["plant"].astype(str) + "/" + made["item"].astype(str)))
+    return out
+
+
+def _jsonable(value: Any) -> Any:
+    """``value`` with numpy scalars and tuples turned into plain JSON types."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        try:
+            return value.item()
+        except (TypeError, ValueError):
+            return str(value)
+    return value
