@@ -164,7 +164,9 @@ def coerce_table(
     rows = source_rows if source_rows is not None else np.arange(len(raw)) + 2
     raw = _match_columns(table, raw, problems)
     blank = (
-        raw.map(_is_blank).all(axis=1).to_numpy() if len(raw.columns) else np.ones(len(raw), bool)
+        raw.astype(object).map(_is_blank).astype(bool).all(axis=1).to_numpy()
+        if len(raw.columns)
+        else np.ones(len(raw), bool)
     )
     raw = raw.loc[~blank].reset_index(drop=True)
     rows = np.asarray(rows)[~blank]
@@ -190,7 +192,7 @@ def _match_columns(table: schema.Table, raw: pd.DataFrame, problems: list[Proble
         name = "" if _is_blank(header) else _to_str(header)
         target = declared.get(name.lower())
         if target is None:
-            column_has_data = not raw.iloc[:, pos].map(_is_blank).all()
+            column_has_data = not raw.iloc[:, pos].astype(object).map(_is_blank).astype(bool).all()
             if name or column_has_data:
                 problems.append(
                     Problem(

@@ -968,3 +968,8 @@ DOMAIN_CHECKS: list[Check] = [
     check_lead_times,
     check_reachability,
 ]
+
+# The policy tables' rules live in their own module (imported last: it uses ISO_COUNTRIES).
+from emsplan.rules_policy import POLICY_CHECKS  # noqa: E402
+
+DOMAIN_CHECKS += POLICY_CHECKS
