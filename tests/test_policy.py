@@ -117,6 +117,10 @@ def test_rule_of_origin_switches_to_the_local_supplier() -> None:
     assert bool(row["qualified"])
     assert row["measure"] == pytest.approx(0.40)
     assert row["value"] == pytest.approx(400.0)
+    # DVA at PL: (2000 of phones - 7.5 imported batteries x 100) / 2000
+    lc = result.local_content
+    dva = lc[(lc["basis"] == "dva") & (lc["scope"] == "PL/PH")]
+    assert dva["share"].tolist() == pytest.approx([1250 / 2000])
 
 
 def test_rule_of_origin_met_with_the_least_local_content() -> None:

@@ -369,7 +369,8 @@ def _local_content(data: PlanningData, ship: np.ndarray, model: linopy.Model) ->
             frames.append(_sum_by(terms.assign(scope="network"), data))
         for column in scopes:
             frames.append(_sum_by(terms.assign(scope=terms[column]), data))
-    if not frames:
+    frames.append(_value_addition(data, model))
+    if len(frames) == 1 and frames[0].empty:
         r = supplier_receipts(data)
         r["total_value"] = (ship[r["arc"], r["t"]] if len(r) else 0.0) * r["value"]
         r["local_value"] = r["total_value"] * r["local_content"]
@@ -384,6 +385,45 @@ def _local_content(data: PlanningData, ship: np.ndarray, model: linopy.Model) ->
     out["share"] = share
     out["period"] = np.asarray(data.periods, dtype=object)[out["t"].to_numpy(int)]
     return out[["scope", "period", "local_value", "total_value", "share", "target", "basis"]]
+
+
+def _value_addition(data: PlanningData, model: linopy.Model) -> pd.DataFrame:
+    """DVA per plant and product and period (basis ``dva``, scope ``plant/product``):
+    (value of the product made - value of its imported inputs) / value of the product,
+    the product valued at its customs (FOB) value and its inputs at the allocation's
+    offers (the non-local part of each). Needs the product allocation (built with
+    product targets, incentives or trade rules)."""
+    columns = ["scope", "t", "local_value", "total_value", "basis"]
+    alloc = data.allocations.get("Product")
+    if alloc is None or alloc.empty:
+        return pd.DataFrame(columns=columns)
+    terms = allocation_terms(data, "Product")
+    x = _solution(model, "Product-alloc")
+    terms["imported"] = (
+        x[terms["alloc"], terms["t"]] * terms["value"] * (1 - terms["local_content"])
+    )
+    imported = terms.groupby(["plant", "product", "t"])["imported"].sum()
+    prod = data.production
+    make = _solution(model, "Plant-make")
+    e, t = np.nonzero(make > EPS)
+    value = prod["item"].map(data.item_value).fillna(0.0).to_numpy(float)
+    made = pd.DataFrame(
+        {
+            "plant": prod["plant"].to_numpy()[e],
+            "product": prod["item"].to_numpy()[e],
+            "t": t,
+            "total_value": make[e, t] * value[e],
+        }
+    )
+    made = made[made["product"].isin(set(alloc["product"]))]
+    made["imported"] = (
+        imported.reindex(pd.MultiIndex.from_frame(made[["plant", "product", "t"]]))
+        .fillna(0.0)
+        .to_numpy()
+    )
+    made["local_value"] = made["total_value"] - made["imported"]
+    made["scope"] = made["plant"] + "/" + made["product"]
+    return made.assign(basis="dva")[columns]
 
 
 def _sum_by(terms: pd.DataFrame, data: PlanningData, basis: str = "consumed") -> pd.DataFrame:
