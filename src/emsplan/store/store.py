@@ -400,6 +400,12 @@ class Store:
             rows = s.scalars(select(PlanTableRow).where(PlanTableRow.plan_id == plan_id)).all()
             return {r.name: pd.read_parquet(io.BytesIO(r.data)) for r in rows}
 
+    def plan_table(self, plan_id: int, name: str) -> pd.DataFrame | None:
+        """One output table of plan ``plan_id``, or None if the plan has no such table."""
+        with self.transaction() as s:
+            row = s.get(PlanTableRow, (plan_id, name))
+            return None if row is None else pd.read_parquet(io.BytesIO(row.data))
+
     def latest_plan(self, scenario: str) -> PlanInfo | None:
         """The newest plan of ``scenario`` (outside sweeps), or None."""
         with self.transaction() as s:

@@ -1,0 +1,509 @@
+"""Commands over the planning store (registered on :data:`emsplan.cli.app`).
+
+``emsplan scenario add|list|show|delete|plan``, ``emsplan compare``,
+``emsplan history``, ``emsplan sweep`` and ``emsplan stress``. The store is
+``$EMSPLAN_DB`` (a path or a SQLAlchemy URL), else ``~/.emsplan/emsplan.db``;
+``--db`` overrides both. Overrides and variations are checked against the
+network before anything is solved or written (exit 2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from emsplan.cli import INFEASIBLE, Fail, app, err, guarded, load_network, out
+
+if TYPE_CHECKING:
+    from emsplan.network import Network
+    from emsplan.scenarios import Override
+    from emsplan.store import PlanInfo, Store
+
+scenario_app = typer.Typer(
+    name="scenario",
+    help=(
+        "Named scenarios in the store: a base network and overrides of its tables.\n\n"
+        "Example: emsplan scenario add high-duty india-2023.xlsx "
+        "--set 'duties[hs_code=8517].rate*=1.5'"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(scenario_app)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="The store: a file path or a SQLAlchemy URL (default: $EMSPLAN_DB, else "
+        "~/.emsplan/emsplan.db).",
+        show_default=False,
+    ),
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="An override, e.g. 'supply[supplier=SUP-CN].price*=1.1' (repeatable; "
+        "see docs/scenarios.md).",
+        show_default=False,
+    ),
+]
+FileOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--file", help="A JSON file holding a list of overrides (repeatable).", show_default=False
+    ),
+]
+
+
+@contextmanager
+def open_store(db: str | None) -> Iterator[Store]:
+    """The store for a command; problems with it become a clear failure (exit 2)."""
+    from emsplan.store import Store, StoreError
+
+    try:
+        store = Store(db)
+    except StoreError as exc:
+        raise Fail(str(exc)) from None
+    try:
+        yield store
+    except StoreError as exc:
+        raise Fail(str(exc)) from None
+    finally:
+        store.close()
+
+
+def load_overrides(texts: list[str] | None, files: list[Path] | None) -> list[Override]:
+    from emsplan.scenarios import OverrideError, load
+
+    try:
+        return load(texts or [], files or [])
+    except OverrideError as exc:
+        raise Fail(str(exc)) from None
+
+
+def resolve_overrides(network: Network, overrides: list[Override], random: bool) -> list[Override]:
+    """Check every override against ``network`` before anything runs (exit 2 if wrong)."""
+    from emsplan.scenarios import OverrideError, resolve
+
+    try:
+        return resolve(network, overrides, random)
+    except OverrideError as exc:
+        raise Fail(
+            f"{len(exc.messages)} wrong override(s), nothing was changed: {exc}"
+            if len(exc.messages) > 1
+            else f"{exc} Nothing was changed."
+        ) from None
+
+
+def short(digest: str) -> str:
+    return digest[:10]
+
+
+def _money(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f}"
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+# -- scenario ---------------------------------------------------------------------------
+@scenario_app.command("add")
+@guarded
+def scenario_add(
+    name: Annotated[str, typer.Argument(help="The scenario's name.", show_default=False)],
+    base: Annotated[
+        Path | None,
+        typer.Argument(
+            help="The base network: an .xlsx workbook or a folder of .csv files.",
+            metavar="PATH",
+            show_default=False,
+        ),
+    ] = None,
+    set_: SetOption = None,
+    file: FileOption = None,
+    from_: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="Start from this stored scenario instead of a file.", show_default=False
+        ),
+    ] = None,
+    description: Annotated[str, typer.Option(help="A note shown by scenario list.")] = "",
+    replace: Annotated[bool, typer.Option(help="Replace a scenario of the same name.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Store a named scenario: a base network with overrides, checked and validated.
+
+    \b
+    Examples:
+      emsplan scenario add base india-2023.xlsx
+      emsplan scenario add cn-plus-20 india-2023.xlsx --set 'supply[supplier=SUP-CN].price*=1.2'
+      emsplan scenario add tight --from cn-plus-20 --set 'resources.capacity*=0.8'
+      emsplan scenario add lc --file overrides.json
+    """
+    from emsplan.scenarios import apply, from_dict
+
+    overrides = load_overrides(set_, file)
+    if (base is None) == (from_ is None):
+        raise Fail(
+            "Give the base network either as a PATH (a workbook or a folder of .csv files) or "
+            "as --from SCENARIO, not both or neither; e.g. emsplan scenario add NAME "
+            "india-2023.xlsx --set 'demand.qty*=1.1'."
+        )
+    with open_store(db) as store:
+        if from_ is not None:
+            parent = store.scenario(from_)
+            network = store.network(parent.base_hash)
+            overrides = [from_dict(o) for o in parent.overrides] + overrides
+        else:
+            assert base is not None
+            network = load_network(base)
+        resolved = resolve_overrides(network, overrides, random=False)
+        result = apply(network, resolved, name=name)
+        info = store.add_scenario(
+            name, network, result, [o.to_dict() for o in resolved], description, replace
+        )
+    out().print(
+        Text(
+            f"Scenario {name}: {network.name or 'the network'} ({short(info.base_hash)}) with "
+            f"{len(resolved)} override(s) gives network {short(info.network_hash)}. "
+            f"Plan it with: emsplan scenario plan {name}"
+        )
+    )
+
+
+@scenario_app.command("list")
+@guarded
+def scenario_list(db: DbOption = None) -> None:
+    """List the stored scenarios.
+
+    Example: emsplan scenario list
+    """
+    with open_store(db) as store:
+        infos = store.scenarios()
+        plans = {i.name: store.latest_plan(i.name) for i in infos}
+    if not infos:
+        out().print("No scenarios yet; add one with: emsplan scenario add NAME PATH --set ...")
+        return
+    table = Table(title="Scenarios", header_style="bold")
+    for column in ("name", "base", "overrides", "network", "latest plan", "by", "created"):
+        table.add_column(column)
+    table.add_column("description", overflow="fold")
+    for i in infos:
+        latest = plans[i.name]
+        table.add_row(
+            i.name,
+            short(i.base_hash),
+            str(len(i.overrides)),
+            short(i.network_hash),
+            "-" if latest is None else f"#{latest.id} {_money(latest.objective)}",
+            i.created_by,
+            f"{i.created_at:%Y-%m-%d %H:%M}",
+            i.description,
+        )
+    out().print(table)
+
+
+@scenario_app.command("show")
+@guarded
+def scenario_show(
+    name: Annotated[str, typer.Argument(help="The scenario's name.", show_default=False)],
+    db: DbOption = None,
+) -> None:
+    """Show a scenario: its base, its overrides and its plans.
+
+    Example: emsplan scenario show cn-plus-20
+    """
+    from emsplan.scenarios import from_dict
+
+    with open_store(db) as store:
+        info = store.scenario(name)
+        plans = store.history(scenario=name, limit=10)
+        kpis = store.kpis([p.id for p in plans])
+    console = out()
+    console.print(Text(f"Scenario {info.name}", style="bold"))
+    if info.description:
+        console.print(Text(info.description))
+    console.print(Text(f"base network {info.base_hash}"))
+    console.print(Text(f"its network  {info.network_hash}"))
+    console.print(Text(f"created by {info.created_by} on {info.created_at:%Y-%m-%d %H:%M}"))
+    console.print(Text(f"Overrides ({len(info.overrides)}):"))
+    for number, spec in enumerate(info.overrides, 1):
+        console.print(Text(f"  {number}. {from_dict(spec)}"))
+    _print_history(plans, f"Plans of {name}", kpis)
+
+
+@scenario_app.command("delete")
+@guarded
+def scenario_delete(
+    name: Annotated[str, typer.Argument(help="The scenario's name.", show_default=False)],
+    db: DbOption = None,
+) -> None:
+    """Delete a scenario; its plans stay in the history.
+
+    Example: emsplan scenario delete cn-plus-20
+    """
+    with open_store(db) as store:
+        kept = store.delete_scenario(name)
+    out().print(f"Deleted scenario {name}; its {kept} plan(s) stay in `emsplan history`.")
+
+
+@scenario_app.command("plan")
+@guarded
+def scenario_plan(
+    name: Annotated[str, typer.Argument(help="The scenario's name.", show_default=False)],
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Also write the plan into this folder.")
+    ] = None,
+    solver: Annotated[str, typer.Option(help="Any solver linopy supports.")] = "highs",
+    time_limit: Annotated[
+        float | None, typer.Option(help="Solver time limit in seconds.", min=0)
+    ] = None,
+    mip_gap: Annotated[
+        float | None, typer.Option(help="Relative MIP gap to stop at (0.01 = 1%).", min=0)
+    ] = None,
+    solver_option: Annotated[
+        list[str] | None,
+        typer.Option("--solver-option", help="Solver option key=value (repeatable)."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Plan a stored scenario and record the plan in the store.
+
+    The plan (its status, objective, solver settings, every table, KPIs,
+    timings, user and time) is stored in one transaction; an infeasible
+    scenario is recorded as such and exits 3.
+
+    Example: emsplan scenario plan cn-plus-20 --out plan-cn/
+    """
+    from emsplan.cli_plan import _solver_options, print_summary
+    from emsplan.planning import PlanningError, plan
+    from emsplan.store import PlanRecord
+
+    options = _solver_options(solver_option or [])
+    settings: dict[str, Any] = {
+        "solver": solver,
+        "time_limit": time_limit,
+        "mip_gap": mip_gap,
+        "solver_options": options,
+    }
+    with open_store(db) as store:
+        info = store.scenario(name)
+        network = store.network(info.network_hash)
+        with err().status("planning...") as status:
+            try:
+                result = plan(
+                    network,
+                    solver_name=solver,
+                    solver_options=options,
+                    time_limit=time_limit,
+                    mip_gap=mip_gap,
+                    progress=lambda message: status.update(f"{message}..."),
+                )
+            except PlanningError as exc:
+                record = PlanRecord.failed(exc.termination, str(exc), settings, solver=solver)
+                plan_id = store.record_plan(record, info.network_hash, scenario=name)
+                lines = "\n".join(f"- {line}" for line in exc.explanation)
+                raise Fail(
+                    f"No plan for scenario {name}: the model is "
+                    f"{exc.termination.replace('_', ' ')} (recorded as plan #{plan_id})."
+                    + (f" What conflicts:\n{lines}" if lines else ""),
+                    INFEASIBLE,
+                ) from exc
+            status.update("storing the plan...")
+            record = PlanRecord.from_plan(result, settings)
+            plan_id = store.record_plan(record, info.network_hash, scenario=name)
+            if out_dir is not None:
+                status.update("writing the plan...")
+                result.write(out_dir)
+    print_summary(result, out_dir)
+    out().print(f"Stored as plan #{plan_id} of scenario {name} in {store.display_url}.")
+
+
+# -- compare and history ----------------------------------------------------------------
+def _plan_of(store: Store, ref: str) -> PlanInfo:
+    """A plan by id (``12`` or ``#12``) or the newest plan of a scenario."""
+    digits = ref.lstrip("#")
+    if digits.isdigit():
+        return store.plan(int(digits))
+    latest = store.latest_plan(ref)
+    if latest is None:
+        raise Fail(f"Scenario {ref!r} has no plan yet; plan it first: emsplan scenario plan {ref}")
+    return latest
+
+
+KPIS = (
+    ("total_cost", "total cost", _money),
+    ("duty_paid", "duty paid", _money),
+    ("service_level", "service level", _share),
+    ("local_share", "local share", _share),
+)
+
+
+@app.command("compare")
+@guarded
+def compare(
+    plans: Annotated[
+        list[str],
+        typer.Argument(
+            help="Scenario names (their newest plan) or plan ids (#12).",
+            metavar="SCENARIO|#ID...",
+            show_default=False,
+        ),
+    ],
+    db: DbOption = None,
+) -> None:
+    """Compare stored plans side by side: costs, KPIs and the decisions that differ.
+
+    The first plan is the reference; the others show their difference to it.
+
+    \b
+    Examples:
+      emsplan compare base cn-plus-20
+      emsplan compare '#3' '#7' high-duty
+    """
+    if len(plans) < 2:
+        raise Fail("Give at least two scenarios or plan ids to compare, e.g. compare base high.")
+    with open_store(db) as store:
+        infos = [_plan_of(store, ref) for ref in plans]
+        kpis = store.kpis([i.id for i in infos])
+        costs = {i.id: store.plan_table(i.id, "costs") for i in infos}
+    labels = [f"#{i.id} {i.scenario or short(i.network_hash)}" for i in infos]
+    table = Table(title="Comparison (differences to the first plan)", header_style="bold")
+    table.add_column("")
+    for label in labels:
+        table.add_column(label, justify="right")
+    table.add_row("status", *[f"{i.status} ({i.termination})" for i in infos])
+
+    def values(kpi: str) -> list[float | None]:
+        got = []
+        for i in infos:
+            hit = kpis[
+                (kpis["plan_id"] == i.id)
+                & (kpis["kpi"] == kpi)
+                & (kpis["scope"] == "network")
+                & (kpis["period"] == "all")
+            ]
+            got.append(float(hit["value"].iloc[0]) if len(hit) else None)
+        return got
+
+    for kpi, label, fmt in KPIS:
+        table.add_row(label, *_with_delta(values(kpi), fmt))
+    categories: list[str] = []
+    for frame in costs.values():
+        if frame is not None:
+            categories += [c for c in frame["category"].unique() if c not in categories]
+    for category in categories:
+        row: list[float | None] = []
+        for i in infos:
+            frame = costs[i.id]
+            row.append(
+                None
+                if frame is None
+                else float(frame.loc[frame["category"] == category, "value"].sum())
+            )
+        table.add_row(f"  {category}", *_with_delta(row, _money))
+    out().print(table)
+    _print_decision_changes(infos, labels)
+
+
+def _with_delta(values: list[float | None], fmt: Any) -> list[str]:
+    first = values[0]
+    shown = [fmt(first)]
+    for v in values[1:]:
+        if v is None or first is None:
+            shown.append(fmt(v))
+            continue
+        delta = v - first
+        if fmt is _share:
+            shown.append(f"{fmt(v)} ({delta * 100:+.1f} pp)")
+        else:
+            shown.append(f"{fmt(v)} ({'+' if delta >= 0 else '-'}{fmt(abs(delta))})")
+    return shown
+
+
+def _print_decision_changes(infos: list[PlanInfo], labels: list[str]) -> None:
+    rows = []
+    for kind, what in (("sourcing", "offer"), ("production", "made at")):
+        sets = [set(i.decisions.get(kind, [])) for i in infos]
+        every = set().union(*sets)
+        for element in sorted(every - set.intersection(*sets)):
+            rows.append((what, element, ["yes" if element in s else "-" for s in sets]))
+    if not rows:
+        out().print("The plans use the same offers and make the same items at the same plants.")
+        return
+    table = Table(title="Decisions that differ (offer used, item made at a plant)")
+    table.add_column("decision")
+    table.add_column("element")
+    for label in labels:
+        table.add_column(label, justify="center")
+    for what, element, marks in rows:
+        table.add_row(what, element, *marks)
+    out().print(table)
+
+
+@app.command("history")
+@guarded
+def history(
+    scenario: Annotated[
+        str | None, typer.Option(help="Only the plans of this scenario.", show_default=False)
+    ] = None,
+    limit: Annotated[int, typer.Option(help="How many plans to show, newest first.", min=1)] = 20,
+    sweeps: Annotated[bool, typer.Option(help="Include the samples of sweeps.")] = False,
+    db: DbOption = None,
+) -> None:
+    """List the stored plans, newest first: who planned what, when, and the outcome.
+
+    \b
+    Examples:
+      emsplan history
+      emsplan history --scenario cn-plus-20 --limit 5
+    """
+    with open_store(db) as store:
+        plans = store.history(scenario=scenario, limit=limit, sweeps=sweeps)
+        kpis = store.kpis([p.id for p in plans])
+    _print_history(plans, "Plans (newest first)", kpis)
+
+
+def _print_history(plans: list[PlanInfo], title: str, kpis: Any = None) -> None:
+    if not plans:
+        out().print("No plans stored yet.")
+        return
+    all_kpis: dict[tuple[int, str], float] = {}
+    if kpis is not None and len(kpis):
+        net = kpis[(kpis["scope"] == "network") & (kpis["period"] == "all")]
+        all_kpis = {
+            (int(p), str(k)): float(v)
+            for p, k, v in zip(net["plan_id"], net["kpi"], net["value"], strict=True)
+        }
+    table = Table(title=title, header_style="bold")
+    for column in ("plan", "when", "by", "scenario", "network", "status"):
+        table.add_column(column)
+    for column in ("total cost", "service", "local", "seconds"):
+        table.add_column(column, justify="right")
+    for p in plans:
+        where = p.scenario or "-"
+        if p.sweep_id:
+            where += f" [{p.sweep_id}:{p.sample_index}{'/' + p.variant if p.variant else ''}]"
+        table.add_row(
+            f"#{p.id}",
+            f"{p.created_at:%Y-%m-%d %H:%M}",
+            p.created_by,
+            where,
+            short(p.network_hash),
+            p.termination if p.status == "ok" else f"{p.status}: {p.termination}",
+            _money(p.objective),
+            _share(all_kpis.get((p.id, "service_level"))),
+            _share(all_kpis.get((p.id, "local_share"))),
+            f"{p.timings.get('total', 0.0):.2f}",
+        )
+    out().print(table)
