@@ -166,7 +166,10 @@ def build_tables(
 
 def _policy(model: linopy.Model, data: PlanningData, flows: pd.DataFrame) -> pd.DataFrame:
     """Per scheme and agreement and period: qualified or not, the measure against its
-    threshold (margin > 0: cleared by; < 0: missed by) and what it earned or saved."""
+    threshold (margin > 0: cleared by; < 0: missed by) and what it earned or saved.
+
+    For a trade rule the measure is the value content of the period's production; for
+    a rule the product cannot meet whatever it sources, the most it could reach."""
     columns = [
         "policy",
         "name",
@@ -240,11 +243,32 @@ def _policy(model: linopy.Model, data: PlanningData, flows: pd.DataFrame) -> pd.
                         trade["plant"] + "/" + trade["item"] + ">" + trade["destination_country"]
                     ).to_numpy(),
                     "period": periods[t],
-                    "qualified": np.rint(_solution(model, "Trade-qualify").ravel()).astype(bool),
+                    "qualified": (np.rint(_solution(model, "Trade-qualify").ravel()) > 0)
+                    & (made > EPS),
                     "measure": share,
                     "threshold": minimum,
                     "margin": share - minimum,
                     "value": value.to_numpy(float),
+                }
+            )
+        )
+    out = data.trade_out_of_reach
+    if len(out):
+        minimum = out["min_value_content"].to_numpy(float)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "policy": "trade_rule",
+                    "name": out["agreement"].to_numpy(),
+                    "scope": (
+                        out["plant"] + "/" + out["item"] + ">" + out["destination_country"]
+                    ).to_numpy(),
+                    "period": periods[out["t"].to_numpy(int)],
+                    "qualified": False,
+                    "measure": out["reachable"].to_numpy(float),
+                    "threshold": minimum,
+                    "margin": out["reachable"].to_numpy(float) - minimum,
+                    "value": 0.0,
                 }
             )
         )

@@ -488,8 +488,41 @@ DUTIES: list[Row] = [
     (None,        "8518.29", None,  None, 0.15, None,      None),       # drivers
     (None,        "3926.90", None,  None, 0.15, None,      None),       # plastic parts
     (None,        "4819",    None,  None, 0.10, None,      None),       # cartons
-    # illustrative: UAE's general tariff on audio from India (CEPA preference not applied)
+    # illustrative: UAE's general tariff on phones and audio from India; the CEPA
+    # preference (TRADE_RULES) replaces it for products that meet the rule of origin
     (None,        "8518",    "IN",  "AE", 0.05, None,      None),
+    (None,        "8517.13", "IN",  "AE", 0.05, None,      None),
+]
+
+# PLI for mobile phones: a share of incremental net sales over the base year, for phones
+# of net price Rs 15,000 or more (public: the price threshold and the 6% falling to 4%
+# schedule, here the later years' 5% and 4%). Base sales (FY2019-20, per quarter) and the
+# quarterly threshold are illustrative: they are data, never constants in code.
+INCENTIVES: list[Row] = [
+    # scheme        item          period     rate  base_sales    threshold     min_price  cap
+    ("PLI-mobile", "smartphone", None,      0.05, 400_000_000, 250_000_000, 15_000,    None),
+    ("PLI-mobile", "smartphone", "2024-Q2", 0.04, 400_000_000, 250_000_000, 15_000,    None),
+    ("PLI-mobile", "smartphone", "2024-Q3", 0.04, 400_000_000, 250_000_000, 15_000,    None),
+    ("PLI-mobile", "smartphone", "2024-Q4", 0.04, 400_000_000, 250_000_000, 15_000,    None),
+    ("PLI-mobile", "smartphone", "2025-Q1", 0.04, 400_000_000, 250_000_000, 15_000,    None),
+]
+
+# India-UAE CEPA (in force since 1 May 2022): a product qualifies for the UAE's
+# preferential (zero) tariff with value addition of at least 40% of FOB (public: the 40%
+# and the agreement; the change-of-heading test is not modelled).
+TRADE_RULES: list[Row] = [
+    # agreement         origin dest  item  hs_code  min_value_content  preferential_rate
+    ("India-UAE CEPA", "IN",   "AE", None, "8517",  0.40,              0.0),
+    ("India-UAE CEPA", "IN",   "AE", None, "8518",  0.40,              0.0),
+]
+
+# Discrete decisions (illustrative): a third phone line at EMS-A from 2024-Q1 at Rs 5
+# million a quarter; EMS-A's contract promises at least 8,000 premium phones a quarter
+# whenever it makes them (EMS-B makes them for Rs 20 less).
+OPTIONS: list[Row] = [
+    # option             kind      plant          resource   item      fixed_cost   capacity min_qty period_from
+    ("EMS-A-line-3",     "line",   "EMS-A-NOIDA", "PH-LINE", None,      5_000_000,  50_000,  None,   "2024-Q1"),
+    ("EMS-A-PRO-min",    "min_qty", "EMS-A-NOIDA", None,     "PH-PRO", 0,           None,    8_000,  None),
 ]
 # fmt: on
 
@@ -605,6 +638,18 @@ def tables() -> dict[str, pd.DataFrame]:
         ),
         "demand": _frame("market item period qty price penalty", demand_rows()),
         "targets": _frame("scope period min_local_share", TARGETS),
+        "incentives": _frame(
+            "scheme item period rate base_sales min_incremental_sales min_unit_price cap",
+            INCENTIVES,
+        ),
+        "trade_rules": _frame(
+            "agreement origin_country destination_country item hs_code min_value_content "
+            "preferential_rate",
+            TRADE_RULES,
+        ),
+        "options": _frame(
+            "option kind plant resource item fixed_cost capacity min_qty period_from", OPTIONS
+        ),
     }
 
 

@@ -135,13 +135,45 @@ def line_capacity_terms(model: linopy.Model, data: PlanningData) -> pd.DataFrame
     )
 
 
+def make_bound(data: PlanningData) -> np.ndarray:
+    """Most units each production row can make in each period: its resource's capacity
+    (with every line option open) over its usage, else the item's usable bound."""
+    prod = data.production
+    bound = np.repeat(
+        prod["item"].map(data.item_bound).fillna(0.0).to_numpy(float)[:, None],
+        data.n_periods,
+        axis=1,
+    )
+    res = pd.MultiIndex.from_frame(data.resources[["plant", "resource"]]).get_indexer(
+        pd.MultiIndex.from_arrays([prod["plant"].to_numpy(), prod["resource"].to_numpy()])
+    )
+    capacity = data.resource_capacity.copy()
+    if len(data.options):
+        lines = data.options[(data.options["kind"] == "line") & (data.options["res"] >= 0)]
+        np.add.at(
+            capacity,
+            lines["res"].to_numpy(int),
+            lines["capacity"].fillna(0.0).to_numpy(float)[:, None],
+        )
+    usage = prod["usage"].to_numpy(float)
+    limited = (res >= 0) & (usage > 0)
+    rows = np.flatnonzero(limited)
+    bound[rows] = np.minimum(bound[rows], capacity[res[rows]] / usage[rows, None])
+    return bound
+
+
 def _offer_cap(data: PlanningData, rows: pd.DataFrame) -> np.ndarray:
-    """Per option row: its capacity, else its offer's, else the item's usable bound."""
+    """Per option row: its capacity, else its offer's, else for a production row the most
+    it can make in a period, else the item's usable bound."""
     offer = rows["offer"].to_numpy(int)
     offer_cap = np.where(
         offer >= 0, data.offers["capacity"].to_numpy(float)[np.maximum(offer, 0)], np.inf
     )
     bound = rows["item"].map(data.item_bound).fillna(0.0).to_numpy(float)
+    prod = rows["prod"].to_numpy(int) if "prod" in rows else np.full(len(rows), -1)
+    if (prod >= 0).any():
+        most = make_bound(data).max(axis=1)
+        bound = np.where(prod >= 0, np.minimum(bound, most[np.maximum(prod, 0)]), bound)
     cap = rows["capacity"].to_numpy(float)
     cap = np.where(np.isnan(cap), offer_cap, cap)
     return np.where(np.isfinite(cap), cap, bound)
@@ -271,7 +303,8 @@ def define_line_flow_bounds(model: linopy.Model, data: PlanningData) -> None:
     )
     made = made[zero_base[made["res"].to_numpy(int)]]
     received = set(zip(data.arcs["destination"], data.arcs["item"], strict=True))
-    made = made[[(p, i) not in received for p, i in zip(made["plant"], made["item"], strict=True)]]
+    keep = [(p, i) not in received for p, i in zip(made["plant"], made["item"], strict=True)]
+    made = made[np.asarray(keep, dtype=bool)]
     arcs = data.arcs.merge(made.rename(columns={"plant": "origin"}), on=["origin", "item"])
     arcs = arcs[arcs["destination"].isin(data.demand["market"])]
     if arcs.empty:

@@ -20,10 +20,13 @@ the goods are taken to be made in the domestic country.
 x shipped directly from plant p to a market in the agreement's destination
 country pays the preferential rate instead of the duties table's rate if the
 value content of p's production of x in the shipping period reaches the
-minimum m. With binary :math:`w_{p,x,c,t}`::
+minimum m; the units shipped at the preferential rate are at most that
+period's production (goods from stock made earlier pay the normal rate). With
+binary :math:`w_{p,x,c,t}` (only for products that could reach m at all)::
 
     sum_k c_k lambda_k alloc_k + conv_p make - m FOB make >= -M (1 - w)   Trade-content
     pref[a, t] <= ship[a, t];  pref[a, t] <= bound w                    Trade-preference
+    sum_(a of p, x, c) pref[a, t] <= make[p, x, t]                      Trade-preference-made
 
 where the allocations k are the product's purchased content at p (see
 :mod:`emsplan.optimization.local_content`), ``conv_p`` the conversion cost
@@ -40,6 +43,7 @@ import xarray as xr
 
 from emsplan.network import Network
 from emsplan.optimization.balance import _grid
+from emsplan.optimization.options import make_bound
 from emsplan.optimization.sets import PlanningData
 from emsplan.optimization.terms import expression, labels_of
 
@@ -138,6 +142,16 @@ def _trade(
     trade = grid.drop_duplicates(key)[[*key, "prod", "min_value_content", "value"]]
     trade = trade.rename(columns={"origin": "plant"}).reset_index(drop=True)
     trade["prod"] = trade["prod"].astype(int)
+    reach = _reachable_content(data, trade)
+    possible = reach >= trade["min_value_content"].to_numpy(float) * trade["value"].to_numpy(float)
+    data.trade_out_of_reach = (
+        trade[~possible]
+        .assign(reachable=reach[~possible] / trade["value"].to_numpy(float)[~possible])
+        .reset_index(drop=True)
+    )
+    trade = trade[possible].reset_index(drop=True)
+    if trade.empty:
+        return empty
     trade["pos"] = np.arange(len(trade))
     grid = grid.merge(
         trade[[*["agreement", "item", "destination_country", "t"], "plant", "pos"]].rename(
@@ -148,6 +162,23 @@ def _trade(
     grid["saving"] = (grid["normal"] - grid["preferential_rate"]) * grid["value"]
     prefs = grid[["pos", "t", "trade", "saving"]].rename(columns={"pos": "arc"})
     return trade, prefs.reset_index(drop=True)
+
+
+def _reachable_content(data: PlanningData, trade: pd.DataFrame) -> np.ndarray:
+    """The most value content per unit a product at a plant can reach: the most local
+    offer of every component plus its conversion cost. Rules a product cannot meet
+    even so are left out of the model (no binaries) and reported as out of reach."""
+    alloc = data.allocations["Product"]
+    best = (
+        (alloc["price"] * alloc["local_content"])
+        .groupby([alloc["plant"], alloc["product"], alloc["content"]])
+        .max()
+    )
+    qty = data.contents["Product"]["qty"].to_numpy(float)[best.index.get_level_values(2)]
+    per_unit = (best * qty).groupby(level=[0, 1]).sum()
+    local = per_unit.reindex(pd.MultiIndex.from_frame(trade[["plant", "item"]])).fillna(0.0)
+    conv = data.production["cost"].to_numpy(float)[trade["prod"].to_numpy(int)]
+    return np.asarray(local.to_numpy(float) + conv, dtype=float)
 
 
 # -- incentives -----------------------------------------------------------------------------
@@ -244,10 +275,10 @@ def define_trade_rules(model: linopy.Model, data: PlanningData) -> None:
     conv = data.production["cost"].to_numpy(float)[trade["prod"].to_numpy(int)]
     fob = trade["value"].to_numpy(float)
     mvc = trade["min_value_content"].to_numpy(float)
-    bound = trade["item"].map(data.item_bound).fillna(0.0).to_numpy(float)
-    big = mvc * fob * bound
     n = len(trade)
     t_of = trade["t"].to_numpy(int)
+    bound = make_bound(data)[trade["prod"].to_numpy(int), t_of]
+    big = np.maximum(mvc * fob - conv, 0.0) * bound
     lhs = expression(
         model,
         [index],
@@ -274,15 +305,24 @@ def define_trade_rules(model: linopy.Model, data: PlanningData) -> None:
         np.concatenate([np.ones(m), -np.ones(m)]),
     )
     model.add_constraints(lhs, "<=", 0.0, name="Trade-preference-ship")
-    arc_bound = data.arcs["item"].map(data.item_bound).fillna(0.0).to_numpy(float)
+    pref_bound = bound[prefs["trade"].to_numpy(int)]
     lhs = expression(
         model,
         [pindex],
         [np.concatenate([np.arange(m), np.arange(m)])],
         np.concatenate([pref.labels.values, w.labels.values[prefs["trade"]]]),
-        np.concatenate([np.ones(m), -arc_bound[prefs["arc"]]]),
+        np.concatenate([np.ones(m), -pref_bound]),
     )
     model.add_constraints(lhs, "<=", 0.0, name="Trade-preference")
+    # the preferred units are the period's own production, whose value content is measured
+    lhs = expression(
+        model,
+        [index],
+        [np.concatenate([prefs["trade"].to_numpy(int), np.arange(n)])],
+        np.concatenate([pref.labels.values, make[trade["prod"].to_numpy(int), t_of]]),
+        np.concatenate([np.ones(m), -np.ones(n)]),
+    )
+    model.add_constraints(lhs, "<=", 0.0, name="Trade-preference-made")
     del T
 
 

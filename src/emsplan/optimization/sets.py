@@ -62,6 +62,7 @@ class PlanningData:
     eligible: pd.DataFrame = field(default_factory=pd.DataFrame)
     trade: pd.DataFrame = field(default_factory=pd.DataFrame)
     preferences: pd.DataFrame = field(default_factory=pd.DataFrame)
+    trade_out_of_reach: pd.DataFrame = field(default_factory=pd.DataFrame)
     item_value: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
 
     @property
