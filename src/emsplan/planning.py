@@ -95,14 +95,40 @@ def plan(
         )
     say("writing the plan")
     t0 = time.perf_counter()
+    kind = model.type
+    if outcome.status == "ok" and kind != "LP":
+        say("reading the duals of the plan's decisions")
+        _fix_and_resolve(model, solver_name, solver_options, log)
     tables = build_tables(model, data, network)
     timings["results"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - start
     return Plan(
         tables=tables,
-        summary=summary(outcome, model, data, network, timings),
+        summary={
+            **summary(outcome, model, data, network, timings),
+            "model": {"variables": int(model.nvars), "constraints": int(model.ncons), "type": kind},
+        },
         network=network,
         model=model,
         data=data,
         timings=timings,
     )
+
+
+def _fix_and_resolve(
+    model: Any, solver_name: str, solver_options: dict[str, Any] | None, log: bool
+) -> None:
+    """Fix every integer decision at its value in the solution, relax it, and re-solve the
+    LP that remains: its duals price capacities and targets given those decisions (the
+    usual way to read bottlenecks off a MIP). The solution read back is the LP's, whose
+    cost equals the MIP solution's up to the solver's tolerances."""
+    integer = [*model.binaries, *model.integers]
+    for name in integer:
+        variable = model.variables[name]
+        variable.fix(value=variable.solution.fillna(0.0).round())
+        variable.relax()
+    outcome = solve_model(model, solver_name, solver_options, None, None, log)
+    if outcome.status != "ok":  # keep the MIP solution; the plan then has no duals
+        for name in integer:
+            model.variables[name].unrelax()
+            model.variables[name].unfix()
