@@ -706,10 +706,20 @@ def attribution_exists(
     return bool(result.status == 0)
 
 
+#: Bases of the local_content table's rows that the checker knows (others, such as the
+#: domestic value addition ``dva`` per plant and product, are not checked).
+TARGET_BASES = (None, "received", "consumed")
+
+
+def local_content_rows(plan: WrittenPlan) -> list[dict[str, Any]]:
+    """The local_content rows measuring targets (basis received or consumed, or none)."""
+    return [r for r in plan["local_content"] if r["basis"] in TARGET_BASES]
+
+
 def check_local_content_rows(inp: Inputs, plan: WrittenPlan) -> list[str]:
     """Each local_content row: share = local / total, local <= total, target = the input's."""
     out = []
-    for r in plan["local_content"]:
+    for r in local_content_rows(plan):
         where = f"local_content {r['scope']} {r['period']}"
         if r["period"] not in inp.index:
             out.append(f"targets: {where}: unknown period")
@@ -748,8 +758,9 @@ def check_targets(inp: Inputs, plan: WrittenPlan) -> list[str]:
     """
     out = check_local_content_rows(inp, plan)
     receipts = supplier_receipts(inp, plan)
-    written = {(r["scope"], r["period"]): r for r in plan["local_content"]}
-    consumed = any(r["basis"] == "consumed" for r in plan["local_content"])
+    rows = local_content_rows(plan)
+    written = {(r["scope"], r["period"]): r for r in rows}
+    consumed = any(r["basis"] == "consumed" for r in rows)
     scopes = {s for s, _ in inp.targets} | {s for s, _ in written}
     kinds = {
         s: "network" if s == "network" else inp.site_kind.get(s) or inp.item_kind.get(s, "?")
