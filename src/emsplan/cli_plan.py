@@ -85,10 +85,42 @@ def print_summary(result: Plan, destination: Path | None) -> None:
         for row in top.itertuples():
             table.add_row(str(row.constraint), str(row.element), str(row.period), str(row.meaning))
         console.print(table)
+    _print_decisions(result)
     if destination is not None:
         console.print(
             f"Plan written to {destination}/ (CSV or Parquet per table, plan.xlsx, summary.json)."
         )
+
+
+def _print_decisions(result: Plan) -> None:
+    """Policies and discrete options at a glance: what qualified, what opened."""
+    table = Table(title="Policies and options")
+    for column in ("kind", "name", "outcome"):
+        table.add_column(column)
+    currency = result.summary["currency"]
+    policy = result.tables.get("policy")
+    if policy is not None and len(policy):
+        for (kind, name), rows in policy.groupby(["policy", "name"], sort=False):
+            met = int(rows["qualified"].astype(bool).sum())
+            worth = "earned" if kind == "incentive" else "duty saved"
+            total = float(rows["value"].sum())
+            text = f"qualified in {met} of {len(rows)} periods; {worth} {total:,.0f} {currency}"
+            margins = rows["margin"].astype(float)
+            if met == 0 and margins.notna().any():
+                best = int(np.nanargmax(margins.to_numpy()))
+                scope = rows["scope"].iloc[best]
+                text += f"; closest: {scope} missed by {-margins.iloc[best]:,.3g}"
+            table.add_row(str(kind), str(name), text)
+    options = result.tables.get("options")
+    if options is not None and len(options):
+        for (kind, name), rows in options.groupby(["kind", "option"], sort=False):
+            opened = rows.loc[rows["open"] == 1, "period"].astype(str).tolist()
+            text = f"open in {', '.join(opened)}" if opened else "not used"
+            if kind == "single_source" and opened:
+                text = f"sourced from {', '.join(rows['supplier'].astype(str))}"
+            table.add_row(str(kind), str(name), text)
+    if table.row_count:
+        out().print(table)
 
 
 @app.command("plan")

@@ -272,7 +272,9 @@ def _policy(model: linopy.Model, data: PlanningData, flows: pd.DataFrame) -> pd.
                 }
             )
         )
-    return pd.concat(frames, ignore_index=True)
+    out = pd.concat(frames, ignore_index=True)
+    out["value"] = out["value"].astype(float).where(out["value"].astype(float).abs() > EPS, 0.0)
+    return out
 
 
 def _options(model: linopy.Model, data: PlanningData) -> pd.DataFrame:
