@@ -9,6 +9,7 @@ network before anything is solved or written (exit 2).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -507,3 +508,297 @@ def _print_history(plans: list[PlanInfo], title: str, kpis: Any = None) -> None:
             f"{p.timings.get('total', 0.0):.2f}",
         )
     out().print(table)
+
+
+# -- sweep and stress -------------------------------------------------------------------
+VaryOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--vary",
+        help="A variation: an override whose value is a distribution, e.g. "
+        "'demand.qty*=uniform(0.8,1.2)' (repeatable; see docs/scenarios.md).",
+        show_default=False,
+    ),
+]
+VaryFileOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--vary-file", help="A JSON file holding a list of variations.", show_default=False
+    ),
+]
+SamplesOption = Annotated[int, typer.Option("--samples", "-n", help="How many samples.", min=1)]
+SeedOption = Annotated[int, typer.Option(help="Seed of the sampling (same seed, same samples).")]
+WorkersOption = Annotated[
+    int, typer.Option(help="Worker processes of the local Dask cluster.", min=1)
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Address of a running Dask scheduler (tcp://host:8786) to use instead of a local "
+        "cluster.",
+        show_default=False,
+    ),
+]
+IdOption = Annotated[
+    str | None,
+    typer.Option(
+        "--id",
+        help="The sweep's id (default: derived from the network, variations and seed, so that "
+        "rerunning the same command resumes it).",
+        show_default=False,
+    ),
+]
+TablesOption = Annotated[
+    bool, typer.Option(help="Store every output table of each sample (--no-tables: KPIs only).")
+]
+
+
+def _run_sweep(
+    store: Store,
+    network: Network,
+    variations: list[Override],
+    samples: int,
+    seed: int,
+    **kwargs: Any,
+) -> Any:
+    """Run a sweep with a rich progress bar; bad variations fail before anything runs."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from emsplan import sweep
+    from emsplan.scenarios import OverrideError
+
+    resolve_overrides(network, variations, random=True)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err(),
+        transient=False,
+    ) as bar:
+        task = bar.add_task("samples", total=samples)
+
+        def started(info: Any, todo: int, total: int) -> None:
+            bar.update(task, description=f"{info.id}", completed=total - todo)
+            if todo < total:
+                bar.console.print(
+                    f"Resuming {info.id}: {total - todo} of {total} samples already stored."
+                )
+
+        try:
+            return sweep.run(
+                store,
+                network,
+                variations,
+                samples,
+                seed,
+                progress=lambda done, total: bar.update(task, completed=done),
+                started=started,
+                **kwargs,
+            )
+        except OverrideError as exc:
+            raise Fail(str(exc)) from None
+        except KeyboardInterrupt:
+            bar.console.print(
+                "Interrupted: the samples finished so far are stored; rerun the same command to "
+                "resume."
+            )
+            raise typer.Exit(130) from None
+
+
+def _base_network(store: Store, base: str) -> tuple[Network, str | None]:
+    """A network from a path (workbook or CSV folder) or a stored scenario's name."""
+    path = Path(base)
+    if path.exists():
+        return load_network(path), None
+    from emsplan.store import StoreError
+
+    try:
+        info = store.scenario(base)
+    except StoreError as exc:
+        raise Fail(
+            f"{base!r} is neither a file or folder nor a stored scenario: {exc} Give the path "
+            "of a workbook or CSV folder, or a scenario's name."
+        ) from None
+    return store.network(info.network_hash), base
+
+
+def _print_quantiles(summary: Any, currency: str) -> None:
+    table = Table(title=f"{summary.sweep.kind} {summary.sweep.id}: P5 / P50 / P95 over samples")
+    for column in ("figure", "samples", "P5", "P50", "P95"):
+        table.add_column(column, justify="right" if column != "figure" else "left")
+    for row in summary.quantiles.itertuples():
+        fmt = _share if row.metric != "total_cost" else _money
+        label = f"total cost ({currency})" if row.metric == "total_cost" else row.metric
+        table.add_row(
+            label.replace("_", " "),
+            str(row.samples),
+            *(fmt(None if math.isnan(v) else float(v)) for v in (row.P5, row.P50, row.P95)),
+        )
+    out().print(table)
+
+
+def _print_decisions(summary: Any, limit: int) -> None:
+    d = summary.decisions
+    if d.empty:
+        return
+    table = Table(title=f"How often each decision appears ({summary.solved} solved samples)")
+    for column in ("decision", "element", "samples", "share"):
+        table.add_column(column, justify="right" if column in ("samples", "share") else "left")
+    shown = d if limit <= 0 else d.head(limit)
+    for row in shown.itertuples():
+        what = "offer used" if row.decision == "sourcing" else "made at plant"
+        table.add_row(what, str(row.element), str(row.samples), f"{row.share:.0%}")
+    out().print(table)
+    if len(shown) < len(d):
+        out().print(f"... and {len(d) - len(shown)} more (--decisions 0 shows all).")
+
+
+@app.command("sweep")
+@guarded
+def sweep_command(
+    base: Annotated[
+        str,
+        typer.Argument(
+            help="A stored scenario's name, or the path of a workbook or CSV folder.",
+            metavar="SCENARIO|PATH",
+            show_default=False,
+        ),
+    ],
+    vary: VaryOption = None,
+    vary_file: VaryFileOption = None,
+    samples: SamplesOption = 100,
+    seed: SeedOption = 0,
+    workers: WorkersOption = 2,
+    scheduler: SchedulerOption = None,
+    sweep_id: IdOption = None,
+    tables: TablesOption = True,
+    decisions: Annotated[
+        int, typer.Option(help="How many decisions to list (0: all).", min=0)
+    ] = 25,
+    db: DbOption = None,
+) -> None:
+    """Plan many sampled scenarios in parallel (Dask) and summarise them.
+
+    Each sample draws every variation from its distribution (seeded: the
+    same seed gives the same samples), is planned on a worker, and is stored
+    as soon as it finishes; rerunning an interrupted sweep resumes it. Prints
+    P5/P50/P95 of total cost, service level and local share, and how often
+    each offer is used and each item made at each plant.
+
+    \b
+    Examples:
+      emsplan sweep base --vary 'demand.qty*=normal(1,0.1)' -n 200 --seed 1
+      emsplan sweep india-2023.xlsx --vary 'supply[supplier=CN-SZ].price*=uniform(0.9,1.4)'
+      emsplan sweep base --vary-file variations.json --scheduler tcp://10.0.0.5:8786
+    """
+    variations = load_overrides(vary, None) + load_overrides(None, vary_file)
+    if not variations:
+        raise Fail("Give at least one variation, e.g. --vary 'demand.qty*=uniform(0.8,1.2)'.")
+    with open_store(db) as store:
+        network, scenario = _base_network(store, base)
+        summary = _run_sweep(
+            store,
+            network,
+            variations,
+            samples,
+            seed,
+            sweep_id=sweep_id,
+            scenario=scenario,
+            keep_tables=tables,
+            workers=workers,
+            scheduler=scheduler,
+        )
+    _print_quantiles(summary, network.currency)
+    _print_decisions(summary, decisions)
+    out().print(
+        f"{summary.solved} of {summary.samples} samples solved ({summary.failed} failed, "
+        f"{summary.skipped} already stored) in {summary.seconds:.1f} s; sweep {summary.sweep.id}."
+    )
+
+
+@app.command("stress")
+@guarded
+def stress_command(
+    plan_ref: Annotated[
+        str,
+        typer.Argument(
+            help="The stored plan whose choices are kept: a scenario's name (its newest plan) "
+            "or a plan id (#12).",
+            metavar="SCENARIO|#ID",
+            show_default=False,
+        ),
+    ],
+    vary: VaryOption = None,
+    vary_file: VaryFileOption = None,
+    samples: SamplesOption = 50,
+    seed: SeedOption = 0,
+    workers: WorkersOption = 2,
+    scheduler: SchedulerOption = None,
+    sweep_id: IdOption = None,
+    tables: TablesOption = False,
+    db: DbOption = None,
+) -> None:
+    """Stress-test a plan's strategic choices in sampled scenarios; report the regret.
+
+    The choices are which offers the plan uses and which plants make what.
+    In each sample, the plan is re-optimised with the unused offers and
+    production fixed to zero, and compared with the sample's own optimum:
+    regret = cost with the fixed choices - the sample's optimum.
+
+    \b
+    Examples:
+      emsplan stress base --vary 'supply[supplier=CN-SZ].price*=uniform(1,1.5)' -n 50
+      emsplan stress '#3' --vary 'demand.qty*=normal(1,0.15)' --seed 7
+    """
+    from emsplan.sweep import regret_quantiles, unused_choices
+
+    variations = load_overrides(vary, None) + load_overrides(None, vary_file)
+    if not variations:
+        raise Fail("Give at least one variation, e.g. --vary 'demand.qty*=uniform(0.8,1.2)'.")
+    with open_store(db) as store:
+        plan = _plan_of(store, plan_ref)
+        if plan.objective is None:
+            raise Fail(
+                f"Plan #{plan.id} has no solution ({plan.termination}); stress a solved one."
+            )
+        network = store.network(plan.network_hash)
+        summary = _run_sweep(
+            store,
+            network,
+            variations,
+            samples,
+            seed,
+            kind="stress",
+            sweep_id=sweep_id,
+            scenario=plan.scenario,
+            plan_id=plan.id,
+            fixed=plan.decisions,
+            keep_tables=tables,
+            workers=workers,
+            scheduler=scheduler,
+        )
+    unused = unused_choices(network, plan.decisions)
+    currency = network.currency
+    out().print(
+        Text(
+            f"Choices of plan #{plan.id}: {len(plan.decisions.get('sourcing', []))} offers used "
+            f"({len(unused['sourcing'])} fixed to zero), "
+            f"{len(plan.decisions.get('production', []))} items made at plants "
+            f"({len(unused['production'])} fixed to zero)."
+        )
+    )
+    _print_quantiles(summary, currency)
+    q = regret_quantiles(summary.regret)
+    table = Table(title=f"Regret of keeping plan #{plan.id}'s choices ({currency})")
+    for column in ("P5", "P50", "P95", "mean", "max", "fixed infeasible"):
+        table.add_column(column, justify="right")
+    table.add_row(
+        *(_money(q.get(k)) for k in ("P5", "P50", "P95", "mean", "max")),
+        f"{int(q['infeasible'])} of {len(summary.regret)}",
+    )
+    out().print(table)
+    out().print(
+        f"{summary.samples} samples ({summary.failed} failed, {summary.skipped} already stored) "
+        f"in {summary.seconds:.1f} s; stress test {summary.sweep.id}."
+    )

@@ -321,70 +321,101 @@ class Store:
         ``network`` is the network planned, or the hash of a stored one.
         ``progress`` is called after each part is written (for status lines).
         """
+        where = {
+            "scenario": scenario,
+            "sweep_id": sweep_id,
+            "seed": seed,
+            "sample_index": sample_index,
+            "variant": variant,
+        }
+        return self.record_plans([(record, where)], network, progress)[0]
+
+    def record_plans(
+        self,
+        records: list[tuple[PlanRecord, dict[str, Any]]],
+        network: Network | str,
+        progress: Callable[[str], None] | None = None,
+    ) -> list[int]:
+        """Store several plans of one network in one transaction (all or none).
+
+        Each item is a record and the keywords of :meth:`record_plan` for it
+        (scenario, sweep_id, seed, sample_index, variant).
+        """
         say = progress or (lambda message: None)
+        ids = []
         with self.transaction() as s:
             digest = network if isinstance(network, str) else self.add_network(network, s)
-            scenario_id = None
-            if scenario is not None:
-                scenario_id = self._scenario_row(s, scenario).id
-            row = PlanRow(
-                network_hash=digest,
-                scenario_id=scenario_id,
-                scenario_name=scenario,
-                sweep_id=sweep_id,
-                seed=seed,
-                sample_index=sample_index,
-                variant=variant,
-                status=record.status,
-                termination=record.termination,
-                objective=record.objective,
-                solver=record.solver,
-                settings=record.settings,
-                summary=record.summary,
-                timings=record.timings,
-                decisions=record.decisions,
-                overrides=record.overrides,
-                message=record.message,
-                created_at=now(),
-                created_by=user(),
+            for record, where in records:
+                ids.append(self._insert_plan(s, record, digest, say, **where))
+        return ids
+
+    def _insert_plan(
+        self,
+        s: Session,
+        record: PlanRecord,
+        digest: str,
+        say: Callable[[str], None],
+        scenario: str | None = None,
+        sweep_id: str | None = None,
+        seed: int | None = None,
+        sample_index: int | None = None,
+        variant: str = "",
+    ) -> int:
+        scenario_id = None
+        if scenario is not None and sweep_id is None:
+            scenario_id = self._scenario_row(s, scenario).id
+        row = PlanRow(
+            network_hash=digest,
+            scenario_id=scenario_id,
+            scenario_name=scenario,
+            sweep_id=sweep_id,
+            seed=seed,
+            sample_index=sample_index,
+            variant=variant,
+            status=record.status,
+            termination=record.termination,
+            objective=record.objective,
+            solver=record.solver,
+            settings=record.settings,
+            summary=record.summary,
+            timings=record.timings,
+            decisions=record.decisions,
+            overrides=record.overrides,
+            message=record.message,
+            created_at=now(),
+            created_by=user(),
+        )
+        s.add(row)
+        try:
+            s.flush()
+        except IntegrityError as exc:
+            raise StoreError(
+                f"Sample {sample_index} (seed {seed}, {variant or 'plan'}) of sweep "
+                f"{sweep_id!r} is already in the store."
+            ) from exc
+        say("plan")
+        for name, frame in record.tables.items():
+            s.add(PlanTableRow(plan_id=row.id, name=name, rows=len(frame), data=_parquet(frame)))
+            s.flush()
+            say(f"table {name}")
+        kpis = record.tables.get("kpis")
+        if kpis is not None and len(kpis):
+            unique = kpis.drop_duplicates(["kpi", "scope", "period"])
+            s.add_all(
+                PlanKpiRow(
+                    plan_id=row.id,
+                    kpi=str(k),
+                    scope=str(sc),
+                    period=str(p),
+                    value=None if pd.isna(v) else float(v),
+                )
+                for k, sc, p, v in zip(
+                    unique["kpi"], unique["scope"], unique["period"], unique["value"], strict=True
+                )
             )
-            s.add(row)
-            try:
-                s.flush()
-            except IntegrityError as exc:
-                raise StoreError(
-                    f"Sample {sample_index} (seed {seed}, {variant or 'plan'}) of sweep "
-                    f"{sweep_id!r} is already in the store."
-                ) from exc
-            say("plan")
-            for name, frame in record.tables.items():
-                s.add(
-                    PlanTableRow(plan_id=row.id, name=name, rows=len(frame), data=_parquet(frame))
-                )
-                s.flush()
-                say(f"table {name}")
-            kpis = record.tables.get("kpis")
-            if kpis is not None and len(kpis):
-                unique = kpis.drop_duplicates(["kpi", "scope", "period"])
-                s.add_all(
-                    PlanKpiRow(
-                        plan_id=row.id,
-                        kpi=str(k),
-                        scope=str(sc),
-                        period=str(p),
-                        value=None if pd.isna(v) else float(v),
-                    )
-                    for k, sc, p, v in zip(
-                        unique["kpi"],
-                        unique["scope"],
-                        unique["period"],
-                        unique["value"],
-                        strict=True,
-                    )
-                )
-                s.flush()
-                say("kpis")
-            return int(row.id)
+            s.flush()
+            say("kpis")
+        return int(row.id)
 
     def plan(self, plan_id: int) -> PlanInfo:
         """The stored plan ``plan_id``."""
@@ -477,12 +508,13 @@ class Store:
                     and row.network_hash == digest
                     and row.spec == info.spec
                     and row.plan_id == info.plan_id
+                    and row.seed == info.seed
                 )
                 if not same:
                     raise StoreError(
                         f"A {row.kind} with id {info.id!r} is already in the store, made from "
-                        "another network, plan or list of variations; give another --id to "
-                        "start a new one."
+                        "another network, plan, seed or list of variations; give another --id "
+                        "to start a new one."
                     )
                 if info.samples > row.samples:
                     row.samples = info.samples

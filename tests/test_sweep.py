@@ -1,0 +1,226 @@
+"""Sweeps and stress tests on real Dask clusters, with the real solver and store.
+
+The network is the tiny one of ``test_engine``: a phone from a battery bought
+in India (SIN, Rs 110) or China (SCN, Rs 100), conversion Rs 50, ten phones
+demanded. One local cluster (two worker processes) serves the module; the
+cluster test starts a scheduler and two workers as separate processes.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import emsplan
+from conftest import subprocess_env
+from emsplan import sweep
+from emsplan.cli import app
+from emsplan.scenarios import OverrideError, parse
+from emsplan.store import PlanRecord, Store, network_hash
+from test_engine import network
+
+runner = CliRunner()
+PRICE = "supply[supplier=SCN].price*=uniform(0.8,1.4)"
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    monkeypatch.setenv("EMSPLAN_DB", str(tmp_path / "store.db"))
+    with Store() as s:
+        yield s
+
+
+def test_samples_are_seeded_and_independent_of_order() -> None:
+    variations = [parse(PRICE).to_dict(), parse("demand.qty*=normal(1,0.1)").to_dict()]
+    net = network()
+    a, drawn_a = sweep.sample_network(net, variations, seed=3, index=5)
+    b, drawn_b = sweep.sample_network(net, variations, seed=3, index=5)
+    c, _ = sweep.sample_network(net, variations, seed=3, index=6)
+    d, _ = sweep.sample_network(net, variations, seed=4, index=5)
+    assert drawn_a == drawn_b and network_hash(a) == network_hash(b)
+    assert len({network_hash(x) for x in (a, c, d)}) == 3
+    assert 80.0 <= a.supply.set_index("supplier").loc["SCN", "price"] <= 140.0
+
+
+def test_sweep_streams_resumes_and_summarises(store: Store, cluster: str) -> None:
+    """Interrupted after 2 samples, the same sweep resumes with the 4 others; a longer one
+    adds only the new samples. Costs: 10 x (min(SCN price, 110) + 50)."""
+    variations = [parse(PRICE)]
+    seen: list[int] = []
+
+    def interrupt(done: int, total: int) -> None:
+        seen.append(done)
+        if done == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sweep.run(store, network(), variations, 6, seed=11, scheduler=cluster, progress=interrupt)
+    stored = {p.sample_index for p in store.history(limit=100, sweeps=True)}
+    assert len(stored) == 2 and seen == [1, 2]
+
+    summary = sweep.run(store, network(), variations, 6, seed=11, scheduler=cluster)
+    assert (summary.samples, summary.solved, summary.skipped) == (6, 6, 2)
+    plans = store.sweep_plans(summary.sweep.id)
+    assert sorted(p.sample_index for p in plans) == list(range(6))
+    for p in plans:
+        (o,) = p.overrides
+        expected = 10 * (min(100.0 * o["value"], 110.0) + 50.0)
+        assert p.objective == pytest.approx(expected, rel=1e-9)
+    costs = sorted(p.objective for p in plans)
+    q = summary.quantiles.set_index("metric")
+    p5, p50 = float(q.loc["total_cost", "P5"]), float(q.loc["total_cost", "P50"])
+    assert costs[0] <= p5 <= p50 <= costs[-1]
+    assert q.loc["service_level", "P50"] == pytest.approx(1.0)
+    share = summary.decisions.set_index("element")["share"]
+    cheap = sum(o.overrides[0]["value"] < 1.1 for o in plans) / 6
+    assert share.get("SCN/BAT", 0.0) == pytest.approx(cheap)
+    assert share["PL/PH"] == pytest.approx(1.0)
+
+    again = sweep.run(store, network(), variations, 7, seed=11, scheduler=cluster)
+    assert (again.skipped, again.samples) == (6, 7)
+
+
+def test_stress_regret_is_exact(store: Store, cluster: str) -> None:
+    """The plan buys from China (SCN). If China costs 130, the scenario's own optimum buys
+    in India: 10 x (110 + 50) = 1600; keeping China: 10 x (130 + 50) = 1800: regret 200.
+    At 100 the choice stays best: regret 0."""
+    base = PlanRecord.from_plan(emsplan.plan(network()))
+    plan_id = store.record_plan(base, network())
+    assert base.decisions == {"sourcing": ["SCN/BAT"], "production": ["PL/PH"]}
+    summary = sweep.run(
+        store,
+        network(),
+        [parse("supply[supplier=SCN].price=choice(100,130)")],
+        4,
+        seed=1,
+        kind="stress",
+        plan_id=plan_id,
+        fixed=base.decisions,
+        scheduler=cluster,
+    )
+    assert summary.sweep.kind == "stress" and len(summary.regret) == 4
+    for p in store.sweep_plans(summary.sweep.id):
+        if p.variant == "fixed":
+            price = p.overrides[0]["value"]
+            assert p.objective == pytest.approx(10 * (price + 50))
+    regret = summary.regret.set_index("sample")["regret"]
+    assert set(regret.round(6)) <= {0.0, 200.0}
+    assert {0.0, 200.0} == set(regret.round(6)), "seed 1 draws both prices"
+    q = sweep.regret_quantiles(summary.regret)
+    assert q["max"] == pytest.approx(200.0) and q["infeasible"] == 0
+
+
+def test_bad_variations_are_reported_before_anything_runs(store: Store) -> None:
+    with pytest.raises(OverrideError, match="table 'supply' has no column 'cost'"):
+        sweep.run(store, network(), [parse("supply.cost*=uniform(1,2)")], 4)
+    with pytest.raises(OverrideError, match="None of the variations is random"):
+        sweep.run(store, network(), [parse("supply.price*=1.1")], 4)
+    with pytest.raises(OverrideError, match=r"uniform\(a,b\) needs a <= b"):
+        sweep.run(store, network(), [parse("supply.price*=uniform(2,1)")], 4)
+    assert store.counts()["sweeps"] == 0
+
+
+def test_sweep_command_bad_input_exits_2(store: Store, tmp_path: Path) -> None:
+    path = network().write(tmp_path / "tiny.xlsx")
+    result = runner.invoke(app, ["sweep", str(path), "--vary", "demand.qtty*=uniform(1,2)"])
+    assert result.exit_code == 2, result.output
+    assert "has no column 'qtty'" in " ".join(result.output.split())
+    result = runner.invoke(app, ["sweep", "no-such-thing", "--vary", PRICE])
+    assert result.exit_code == 2 and "neither a file or folder nor a stored scenario" in (
+        " ".join(result.output.split())
+    )
+    assert store.counts()["sweeps"] == 0
+
+
+# -- a cluster of separate processes ----------------------------------------------------
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A `dask scheduler` and two `dask worker` processes on localhost; yields the address.
+
+    Started once for the module: the tests that need a cluster share it.
+    """
+    env = subprocess_env()
+    file = tmp_path_factory.mktemp("dask") / "scheduler.json"
+    common = ["--no-dashboard"]
+    procs = [
+        subprocess.Popen(
+            [
+                *(sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1"),
+                *("--port", "0", "--scheduler-file", str(file), *common),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while not file.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        address = json.loads(file.read_text())["address"]
+        for name in ("w1", "w2"):
+            procs.append(
+                subprocess.Popen(
+                    [
+                        *(sys.executable, "-m", "distributed.cli.dask_worker", address),
+                        *("--nthreads", "1", "--nworkers", "1", "--name", name, *common),
+                    ],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+        from distributed import Client
+
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+
+
+def test_sweep_on_a_cluster_of_separate_processes(
+    store: Store, tmp_path: Path, cluster: str
+) -> None:
+    path = network().write(tmp_path / "tiny.xlsx")
+    args = ["sweep", str(path), "--vary", PRICE, "-n", "6", "--seed", "5"]
+    result = runner.invoke(app, [*args, "--scheduler", cluster])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "P5" in text and "P95" in text and "6 of 6 samples solved" in text
+    plans = store.history(limit=100, sweeps=True)
+    assert len(plans) == 6
+    workers = {p.summary["worker"] for p in plans}
+    assert len(workers) == 2, f"both workers should have planned samples: {workers}"
+    rerun = runner.invoke(app, [*args, "--scheduler", cluster])
+    assert rerun.exit_code == 0 and "6 already stored" in " ".join(rerun.output.split())
+
+
+def test_stress_command(store: Store, tmp_path: Path, cluster: str) -> None:
+    """`emsplan stress` of a scenario's plan. (The default local cluster of `--workers N`
+    is what benchmarks/sweep_speedup.py measures.)"""
+    path = network().write(tmp_path / "tiny.xlsx")
+    assert runner.invoke(app, ["scenario", "add", "base", str(path)]).exit_code == 0
+    assert runner.invoke(app, ["scenario", "plan", "base"]).exit_code == 0
+    args = ["stress", "base", "--vary", "supply[supplier=SCN].price=choice(100,130)"]
+    result = runner.invoke(app, [*args, "-n", "2", "--seed", "2", "--scheduler", cluster])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "Regret of keeping plan #1's choices" in text
+    assert "1 offers used (1 fixed to zero)" in text
+    plans = store.history(limit=100, sweeps=True)
+    assert sorted(p.variant for p in plans if p.sweep_id) == ["fixed"] * 2 + ["own"] * 2
