@@ -117,3 +117,38 @@ def test_solver_options_are_passed_through(tmp_path: Path) -> None:
     ]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
+
+
+def test_a_mip_plan_writes_its_solution_and_warm_starts_from_it(tmp_path: Path) -> None:
+    """A line option makes the model a MIP: its plan holds solution.sol, and planning
+    again from it reaches the same optimum (500 + 12 x 150 = 2300)."""
+    path = _workbook(
+        tmp_path,
+        production=[{"plant": "PL", "item": "PH", "cost": 50.0, "resource": "line"}],
+        resources=[{"plant": "PL", "resource": "line", "capacity": 0.0}],
+        options=[
+            {
+                "option": "new-line",
+                "kind": "line",
+                "plant": "PL",
+                "resource": "line",
+                "capacity": 100.0,
+                "fixed_cost": 500.0,
+            }
+        ],
+        supply=[{"supplier": "SCN", "item": "BAT", "price": 100.0}],
+        demand=[{"market": "MK", "item": "PH", "period": "P1", "qty": 12, "penalty": 200}],
+    )
+    first = runner.invoke(app, ["plan", str(path), "--out", str(tmp_path / "a")])
+    assert first.exit_code == 0, first.output
+    solution = tmp_path / "a" / "solution.sol"
+    assert solution.is_file()
+    args = ["plan", str(path), "--out", str(tmp_path / "b"), "--warm-start", str(solution)]
+    second = runner.invoke(app, args)
+    assert second.exit_code == 0, second.output
+    summary = json.loads((tmp_path / "b" / "summary.json").read_text())
+    assert summary["objective"] == pytest.approx(2300.0)
+    assert summary["model"]["type"] == "MILP"
+    missing = runner.invoke(app, ["plan", str(path), "--warm-start", str(tmp_path / "no.sol")])
+    assert missing.exit_code == 2
+    assert "does not exist" in missing.output

@@ -149,6 +149,12 @@ def plan_command(
         Path | None,
         typer.Option(help="Also write the exact model solved, as .mps or .lp, to this file."),
     ] = None,
+    warm_start: Annotated[
+        Path | None,
+        typer.Option(
+            help="solution.sol of an earlier plan of this network: a MIP's starting point."
+        ),
+    ] = None,
     log: Annotated[bool, typer.Option(help="Show the solver's log.")] = False,
 ) -> None:
     """Find the plan of least total landed cost and write it.
@@ -162,6 +168,11 @@ def plan_command(
     from emsplan.planning import PlanningError, plan  # the optimisation stack, on demand
 
     options = _solver_options(solver_option or [])
+    if warm_start is not None and not warm_start.is_file():
+        raise Fail(
+            f"--warm-start {str(warm_start)!r} does not exist; give the solution.sol "
+            "written by an earlier `emsplan plan ... --out DIR`."
+        )
     network = load_network(path)
     console = err()
     if network.problems:
@@ -179,6 +190,7 @@ def plan_command(
                 time_limit=time_limit,
                 mip_gap=mip_gap,
                 export_model=export_model,
+                warm_start=warm_start,
                 validate=False,
                 progress=lambda message: status.update(f"{message}..."),
                 log=log,

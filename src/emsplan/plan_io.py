@@ -37,7 +37,11 @@ def write_plan(plan: Plan, out: Path, fmt: str = "csv") -> Path:
             names.append(file)
         write_workbook(dict(plan.tables), tmp / "plan.xlsx")
         (tmp / "summary.json").write_text(to_json(plan.summary) + "\n", encoding="utf-8")
-        for file in [*names, "plan.xlsx", "summary.json"]:
+        extra = []
+        if plan.solution_text is not None:
+            (tmp / "solution.sol").write_text(plan.solution_text, encoding="utf-8")
+            extra.append("solution.sol")
+        for file in [*names, "plan.xlsx", "summary.json", *extra]:
             os.replace(tmp / file, out / file)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

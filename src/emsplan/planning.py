@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -41,6 +43,7 @@ def plan(
     progress: Callable[[str], None] | None = None,
     log: bool = False,
     export_model: str | Path | None = None,
+    warm_start: str | Path | None = None,
 ) -> Plan:
     """Find the plan of least total cost for ``network``.
 
@@ -54,6 +57,8 @@ def plan(
     progress : called with a short message at each stage.
     log : show the solver's log.
     export_model : also write the exact model solved to this ``.mps`` or ``.lp`` file.
+    warm_start : the ``solution.sol`` of an earlier plan of the same network (or of a
+        variant with the same structure): HiGHS starts its MIP search from it.
 
     Raises
     ------
@@ -77,7 +82,18 @@ def plan(
         say(f"writing the model to {export_model}")
         write_model(model, Path(export_model))
     say(f"solving ({model.nvars} variables, {model.ncons} constraints)")
-    outcome = solve_model(model, solver_name, solver_options, time_limit, mip_gap, log)
+    kind = model.type
+    solution_file = None
+    if kind != "LP" and solver_name == "highs":
+        handle, name = tempfile.mkstemp(prefix="emsplan-", suffix=".sol")
+        os.close(handle)
+        solution_file = Path(name)
+    start_file = Path(warm_start) if warm_start is not None else None
+    if start_file is not None and not start_file.is_file():
+        raise FileNotFoundError(f"warm start {str(start_file)!r} does not exist")
+    outcome = solve_model(
+        model, solver_name, solver_options, time_limit, mip_gap, log, start_file, solution_file
+    )
     timings["solve"] = outcome.solve_seconds
     if outcome.status != "ok" or outcome.objective is None:
         from emsplan.infeasibility import explain
@@ -95,14 +111,13 @@ def plan(
         )
     say("writing the plan")
     t0 = time.perf_counter()
-    kind = model.type
     if outcome.status == "ok" and kind != "LP":
         say("reading the duals of the plan's decisions")
         _fix_and_resolve(model, solver_name, solver_options, log)
     tables = build_tables(model, data, network)
     timings["results"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - start
-    return Plan(
+    result = Plan(
         tables=tables,
         summary={
             **summary(outcome, model, data, network, timings),
@@ -113,6 +128,11 @@ def plan(
         data=data,
         timings=timings,
     )
+    if solution_file is not None:
+        if solution_file.is_file():
+            result.solution_text = solution_file.read_text(encoding="utf-8")
+        solution_file.unlink(missing_ok=True)
+    return result
 
 
 def _fix_and_resolve(

@@ -49,6 +49,8 @@ class Plan:
     model: linopy.Model | None = None
     data: PlanningData | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    #: HiGHS solution of a MIP solve (written as ``solution.sol``; a warm start).
+    solution_text: str | None = None
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables")

@@ -13,6 +13,7 @@ import contextlib
 import logging
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -90,9 +91,27 @@ def solve_model(
     time_limit: float | None = None,
     mip_gap: float | None = None,
     log: bool = False,
+    warm_start: Path | None = None,
+    solution_file: Path | None = None,
 ) -> SolveOutcome:
-    """Solve with the named solver (HiGHS through its direct API by default)."""
+    """Solve with the named solver (HiGHS through its direct API by default).
+
+    ``warm_start`` is a solution file of an earlier solve of the same model (HiGHS
+    ``.sol``, as written to ``solution_file``): a starting incumbent for a MIP.
+    """
     options = dict(solver_options or {})
+    files: dict[str, Any] = {}
+    if warm_start is not None:
+        files["warmstart_fn"] = Path(warm_start)
+    scratch = tempfile.TemporaryDirectory(prefix="emsplan-") if solution_file else None
+    if solution_file is not None and scratch is not None:
+        # linopy deletes a solution file it was given unless it keeps its files, and then
+        # keeps its (unused) problem file too: put that one in a folder removed below
+        files.update(
+            solution_fn=Path(solution_file),
+            keep_files=True,
+            problem_fn=Path(scratch.name) / "problem.lp",
+        )
     if solver_name == "highs":
         options.setdefault("output_flag", log)
         if time_limit is not None:
@@ -106,7 +125,13 @@ def solve_model(
     with contextlib.ExitStack() as stack:
         if not log:
             stack.enter_context(_quiet())
-        status, termination = model.solve(solver_name=solver_name, io_api=io_api, **options)
+        try:
+            status, termination = model.solve(
+                solver_name=solver_name, io_api=io_api, **files, **options
+            )
+        finally:
+            if scratch is not None:
+                scratch.cleanup()
     seconds = time.perf_counter() - start
     value = model.objective.value
     objective = float(value) if status == "ok" and value is not None else None
