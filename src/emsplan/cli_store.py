@@ -31,7 +31,7 @@ scenario_app = typer.Typer(
     help=(
         "Named scenarios in the store: a base network and overrides of its tables.\n\n"
         "Example: emsplan scenario add high-duty india-2023.xlsx "
-        "--set 'duties[hs_code=8517].rate*=1.5'"
+        "--set 'duties[hs_code=8517.13].rate*=1.5'"
     ),
     no_args_is_help=True,
     rich_markup_mode=None,
