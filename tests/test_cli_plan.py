@@ -151,4 +151,4 @@ def test_a_mip_plan_writes_its_solution_and_warm_starts_from_it(tmp_path: Path) 
     assert summary["model"]["type"] == "MILP"
     missing = runner.invoke(app, ["plan", str(path), "--warm-start", str(tmp_path / "no.sol")])
     assert missing.exit_code == 2
-    assert "does not exist" in missing.output
+    assert "does not exist" in " ".join(missing.output.split())
