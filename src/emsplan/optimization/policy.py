@@ -227,6 +227,9 @@ def define_incentives(model: linopy.Model, data: PlanningData) -> None:
     )
     cap = inc["cap"].to_numpy(float)
     cap = np.where(np.isnan(cap), np.maximum(rate * (sales_max - base), 0.0), cap)
+    # a period whose sales cannot reach the threshold even with all demand delivered
+    # can never pay: cap 0 keeps the LP relaxation from earning a fraction of it
+    cap = np.where(sales_max - base < thr, 0.0, cap)
     lhs = expression(
         model,
         coords,
