@@ -407,7 +407,7 @@ __all__ = [
 ]
 
 # Commands kept in their own modules register themselves on `app` when imported.
-from emsplan import cli_import, cli_plan, cli_store  # noqa: E402, F401
+from emsplan import cli_generate, cli_import, cli_plan, cli_store  # noqa: E402, F401
 
 if __name__ == "__main__":  # pragma: no cover
     # Run the package's module (on which every command is registered), not this copy.
