@@ -139,6 +139,14 @@ def test_sweep_command_bad_input_exits_2(store: Store, tmp_path: Path) -> None:
     assert store.counts()["sweeps"] == 0
 
 
+def test_an_unreachable_scheduler_is_a_clear_error() -> None:
+    with (
+        pytest.raises(sweep.ClusterError, match="Cannot reach the Dask scheduler at 'tcp://"),
+        sweep.dask_client(scheduler="tcp://127.0.0.1:9", timeout="1s"),
+    ):
+        pass
+
+
 # -- a cluster of separate processes ----------------------------------------------------
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

@@ -596,7 +596,7 @@ def _run_sweep(
                 started=started,
                 **kwargs,
             )
-        except OverrideError as exc:
+        except (OverrideError, sweep.ClusterError) as exc:
             raise Fail(str(exc)) from None
         except KeyboardInterrupt:
             bar.console.print(

@@ -47,6 +47,10 @@ METRICS = ("total_cost", "service_level", "local_share")
 QUANTILES = (0.05, 0.5, 0.95)
 
 
+class ClusterError(RuntimeError):
+    """The Dask cluster cannot be reached or started."""
+
+
 @dataclass
 class SweepSummary:
     """What a sweep or stress test found, read back from the store."""
@@ -167,13 +171,23 @@ def fix_choices(model: linopy.Model, data: PlanningData, unused: dict[str, list[
 
 # -- running on a cluster ---------------------------------------------------------------
 @contextmanager
-def dask_client(workers: int = 2, scheduler: str | None = None) -> Iterator[Any]:
+def dask_client(
+    workers: int = 2, scheduler: str | None = None, timeout: str = "20s"
+) -> Iterator[Any]:
     """A :class:`distributed.Client`: to ``scheduler`` if given, else to a local cluster of
     ``workers`` single-threaded worker processes (closed on exit)."""
     from distributed import Client, LocalCluster
 
     if scheduler:
-        with Client(scheduler, timeout="30s") as client:
+        try:
+            client = Client(scheduler, timeout=timeout)
+        except (OSError, TimeoutError) as exc:
+            raise ClusterError(
+                f"Cannot reach the Dask scheduler at {scheduler!r} ({exc}). Start one with "
+                "`dask scheduler` and workers with `dask worker ADDRESS` on machines that have "
+                "emsplan installed, or leave out --scheduler to use a local cluster."
+            ) from exc
+        with client:
             yield client
         return
     with (
@@ -423,6 +437,7 @@ def regret_quantiles(regret: pd.DataFrame) -> dict[str, float]:
 
 
 __all__ = [
+    "ClusterError",
     "StoreError",
     "SweepSummary",
     "dask_client",
