@@ -372,6 +372,71 @@ def test_random_networks_pass_the_checker(tables: dict[str, pd.DataFrame]) -> No
         assert check_plan(net, out) == []
 
 
+# -- disagreements found with the engine ---------------------------------------------------
+def product_target_tables(return_lane: bool) -> dict[str, pd.DataFrame]:
+    """A phone of a PCBA of one domestic component with 5% local content; a 10% phone target.
+
+    Plant PL makes PCBA and PHONE; the component comes straight from the
+    supplier; phones go to the market through a warehouse. With
+    ``return_lane`` there is also a lane back from the warehouse to the plant
+    (which the plan need not use).
+    """
+    lanes = [("S-IN", "PL"), ("PL", "WH"), ("WH", "M")] + ([("WH", "PL")] if return_lane else [])
+    return {
+        "periods": pd.DataFrame({"period": ["P1", "P2"], "days": [91, 91]}),
+        "items": pd.DataFrame(
+            {"item": ["PHONE", "PCBA", "C"], "kind": ["product", "subassembly", "component"]}
+        ),
+        "bom": pd.DataFrame(
+            {"parent": ["PHONE", "PCBA"], "child": ["PCBA", "C"], "qty_per": [1.0, 1.0]}
+        ),
+        "sites": pd.DataFrame(
+            {
+                "site": ["S-IN", "PL", "WH", "M"],
+                "kind": ["supplier", "plant", "warehouse", "market"],
+                "country": ["IN"] * 4,
+            }
+        ),
+        "supply": pd.DataFrame(
+            {"supplier": ["S-IN"], "item": ["C"], "price": [100.0], "local_content": [0.05]}
+        ),
+        "production": pd.DataFrame({"plant": ["PL", "PL"], "item": ["PHONE", "PCBA"]}),
+        "lanes": pd.DataFrame(lanes, columns=["origin", "destination"]),
+        "demand": pd.DataFrame(
+            {
+                "market": ["M", "M"],
+                "item": ["PHONE", "PHONE"],
+                "period": ["P1", "P2"],
+                "qty": [10.0, 10.0],
+                "penalty": [1000.0, 1000.0],
+            }
+        ),
+        "targets": pd.DataFrame({"scope": ["PHONE"], "min_local_share": [0.1]}),
+    }
+
+
+def test_product_target_without_return_lane(tmp_path: Path) -> None:
+    """Without the return lane the 10% target cannot be met: nothing is made."""
+    net = emsplan.Network(product_target_tables(return_lane=False))
+    assert errors(net) == []
+    emsplan.plan(net).write(tmp_path)
+    assert check_plan(net, tmp_path) == []
+    assert read(tmp_path, "production").empty
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine: an unused warehouse->plant lane takes the PCBA out of the product's "
+    "exploded BOM, so the phone's 10% local-content target measures nothing and is dropped: "
+    "phones are made at 5% local content and local_content has no PHONE row",
+)
+def test_product_target_with_an_unused_return_lane(tmp_path: Path) -> None:
+    net = emsplan.Network(product_target_tables(return_lane=True))
+    assert errors(net) == []
+    emsplan.plan(net).write(tmp_path)
+    assert check_plan(net, tmp_path) == []
+
+
 # -- the bundled example -----------------------------------------------------------------------
 def test_india_2023_passes(tmp_path: Path) -> None:
     if "india-2023" not in emsplan.examples.names():
