@@ -600,7 +600,7 @@ def peak_rss_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6  # KiB -> GB (Linux)
 
 
-def run(folder: Path, out: Path | None) -> dict[str, Any]:
+def run(folder: Path, out: Path | None, options: dict[str, Any] | None = None) -> dict[str, Any]:
     """Read, prepare, build, solve and write the plan; the timings and the outcome."""
     from pyomo.contrib.appsi.solvers import Highs
 
@@ -617,6 +617,7 @@ def run(folder: Path, out: Path | None) -> dict[str, Any]:
     t0 = time.perf_counter()
     solver = Highs()
     solver.config.load_solution = True
+    solver.highs_options = dict(options or {})
     result = solver.solve(model)
     timings["solve"] = time.perf_counter() - t0
     timings["solver_run"] = float(solver._solver_model.getRunTime())
@@ -643,8 +644,15 @@ def main() -> None:
     parser.add_argument("network", type=Path, help="a folder of CSV files (emsplan generate)")
     parser.add_argument("--out", type=Path, help="write the plan's quantity tables here")
     parser.add_argument("--json", type=Path, help="write the figures as JSON here")
+    parser.add_argument(
+        "--highs", action="append", default=[], metavar="KEY=VALUE", help="a HiGHS option"
+    )
     args = parser.parse_args()
-    figures = run(args.network, args.out)
+    options: dict[str, Any] = {}
+    for pair in args.highs:
+        key, _, text = pair.partition("=")
+        options[key] = int(text) if text.isdigit() else text
+    figures = run(args.network, args.out, options)
     text = json.dumps(figures, indent=2)
     if args.json:
         args.json.write_text(text + "\n")

@@ -1,0 +1,389 @@
+"""Benchmark emsplan on a generated network, beside HiGHS's own limit and a Pyomo peer.
+
+Usage::
+
+    python benchmarks/run.py --size {S,M,L,XL} [--seed N] [--skip-pyomo] [--skip-limit]
+                             [--highs KEY=VALUE ...] [--work DIR]
+
+In ONE run it generates the network (``emsplan generate``, a CSV folder) and
+measures, each tool in its own subprocess (so that peak RSS is per tool):
+
+- **emsplan**: read (files -> typed tables), validate, build the model,
+  hand-over to HiGHS and back (linopy's direct API: the solve's wall time less
+  HiGHS's own run time), HiGHS's run time (``solver_model.getRunTime()``),
+  results (plan tables), writing the plan (CSV, workbook, summary.json), the
+  total from the first read to the last file written, and the peak RSS;
+- **the limit**: HiGHS (highspy) reading the MPS file that emsplan exports for
+  the same network (written in a separate subprocess, not timed as emsplan) and
+  running: read time, its own run time, peak RSS;
+- **the peer**: the same formulation written plainly in Pyomo
+  (``benchmarks/pyomo_peer.py``: read, prepare, build, solve, results), solved
+  by the same HiGHS, its objective checked equal to emsplan's (rel 1e-6).
+
+HiGHS runs with emsplan's settings (HiGHS defaults) unless ``--highs`` options are
+given, which then apply to all three tools alike. It prints a table and the
+ratios (emsplan total / HiGHS limit, Pyomo total / emsplan total, memory) and
+writes them, with the machine and the command, to ``benchmarks/results/<size>.json``
+(``<size>-<options>.json`` with ``--highs``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+RTOL = 1e-6
+
+
+def peak_rss_gb() -> float:
+    """Peak resident memory of this process in GB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9
+
+
+def highs_options(pairs: list[str]) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, _, text = pair.partition("=")
+        value: Any = text
+        for kind in (int, float):
+            try:
+                value = kind(text)
+                break
+            except ValueError:
+                continue
+        options[key] = value
+    return options
+
+
+# -- the stages, each run in its own process ------------------------------------------
+def stage_emsplan(network: Path, out: Path, options: dict[str, Any]) -> dict[str, Any]:
+    """emsplan as a user runs it: read, validate, plan (build, solve, results), write."""
+    t_import = time.perf_counter()
+    import emsplan
+    from emsplan.io import read_unchecked
+    from emsplan.planning import plan
+
+    imported = time.perf_counter() - t_import
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    net = read_unchecked(network)
+    timings["read"] = time.perf_counter() - start
+    t0 = time.perf_counter()
+    net.validate()
+    timings["validate"] = time.perf_counter() - t0
+    result = plan(net, validate=False, solver_options=options or None)
+    runtime = float(result.model.solver_model.getRunTime())  # type: ignore[union-attr]
+    timings["build"] = result.timings["build"]
+    timings["handover"] = result.timings["solve"] - runtime
+    timings["solver_run"] = runtime
+    timings["results"] = result.timings["results"]
+    t0 = time.perf_counter()
+    result.write(out)
+    timings["write"] = time.perf_counter() - t0
+    timings["total"] = time.perf_counter() - start
+    return {
+        "version": emsplan.__version__,
+        "import": imported,
+        "timings": timings,
+        "termination": result.summary["termination_condition"],
+        "objective": result.objective,
+        "variables": result.summary["model"]["variables"],
+        "constraints": result.summary["model"]["constraints"],
+        "peak_rss_gb": peak_rss_gb(),
+    }
+
+
+def stage_export(network: Path, mps: Path) -> dict[str, Any]:
+    """Write the exact model emsplan solves as MPS (the limit's input; not timed as emsplan)."""
+    from emsplan.io import read_unchecked
+    from emsplan.optimization.optimize import create_model, write_model
+
+    start = time.perf_counter()
+    model, _ = create_model(read_unchecked(network))
+    t0 = time.perf_counter()
+    write_model(model, mps)
+    return {
+        "build": t0 - start,
+        "write_mps": time.perf_counter() - t0,
+        "mps_bytes": mps.stat().st_size,
+        "peak_rss_gb": peak_rss_gb(),
+    }
+
+
+def stage_limit(mps: Path, options: dict[str, Any]) -> dict[str, Any]:
+    """HiGHS alone: read the MPS file and run, with its own timer."""
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    for key, value in options.items():
+        h.setOptionValue(key, value)
+    start = time.perf_counter()
+    h.readModel(str(mps))
+    read = time.perf_counter() - start
+    t0 = time.perf_counter()
+    h.run()
+    wall = time.perf_counter() - t0
+    info = h.getInfo()
+    return {
+        "timings": {"read_mps": read, "solver_run": float(h.getRunTime()), "run_wall": wall},
+        "termination": h.modelStatusToString(h.getModelStatus()),
+        "objective": float(info.objective_function_value),
+        "simplex_iterations": int(info.simplex_iteration_count),
+        "ipm_iterations": int(info.ipm_iteration_count),
+        "peak_rss_gb": peak_rss_gb(),
+    }
+
+
+STAGES = {"emsplan", "export", "limit"}
+
+
+def run_stage(stage: str, args: list[str], timeout: float | None = None) -> dict[str, Any]:
+    """Run a stage in a fresh Python process; its JSON result plus the process's wall time."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        result_file = Path(handle.name)
+    command = [sys.executable, str(Path(__file__).resolve()), "--stage", stage, *args]
+    command += ["--result", str(result_file)]
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        result_file.unlink(missing_ok=True)
+        raise RuntimeError(f"stage {stage} failed:\n{done.stdout}\n{done.stderr}")
+    figures = json.loads(result_file.read_text())
+    result_file.unlink(missing_ok=True)
+    figures["process_wall"] = wall
+    return figures
+
+
+def run_peer(network: Path, out: Path, options: dict[str, Any]) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        result_file = Path(handle.name)
+    command = [sys.executable, str(HERE / "pyomo_peer.py"), str(network), "--out", str(out)]
+    command += ["--json", str(result_file)]
+    for key, value in options.items():
+        command += ["--highs", f"{key}={value}"]
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"the Pyomo peer failed:\n{done.stdout}\n{done.stderr}")
+    figures = json.loads(result_file.read_text())
+    result_file.unlink(missing_ok=True)
+    figures["process_wall"] = wall
+    return figures
+
+
+# -- the report ---------------------------------------------------------------------
+def machine() -> dict[str, Any]:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    import highspy
+    import linopy
+
+    try:
+        import pyomo
+
+        pyomo_version = pyomo.__version__
+    except ImportError:
+        pyomo_version = None
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gib": round(ram, 1),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "linopy": linopy.__version__,
+        "highspy": _version("highspy") or getattr(highspy, "__version__", ""),
+        "pyomo": pyomo_version,
+    }
+
+
+def _version(package: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return None
+
+
+def _s(value: float | None) -> str:
+    return "" if value is None else f"{value:,.2f}"
+
+
+def report(r: dict[str, Any]) -> str:
+    e, lim, peer = r["emsplan"], r.get("limit"), r.get("pyomo")
+    et = e["timings"]
+    lines = [
+        f"size {r['size']} seed {r['seed']}: {e['variables']:,} variables, "
+        f"{e['constraints']:,} constraints; network generated in {r['generate_seconds']:.1f} s",
+        "",
+        f"{'stage (seconds)':<28}{'emsplan':>12}{'HiGHS limit':>14}{'Pyomo peer':>14}",
+    ]
+    lt = lim["timings"] if lim else {}
+    pt = peer["timings"] if peer else {}
+
+    def row(name: str, a: float | None, b: float | None, c: float | None) -> None:
+        lines.append(f"{name:<28}{_s(a):>12}{_s(b):>14}{_s(c):>14}")
+
+    row("read (files -> tables/MPS)", et["read"], lt.get("read_mps"), pt.get("read"))
+    row("validate / prepare", et["validate"], None, pt.get("prepare"))
+    row("build the model", et["build"], None, pt.get("build"))
+    row("hand-over to HiGHS and back", et["handover"], None,
+        pt.get("solve", 0) - pt.get("solver_run", 0) if pt else None)  # fmt: skip
+    row("HiGHS run time", et["solver_run"], lt.get("solver_run"), pt.get("solver_run"))
+    row("results (plan tables)", et["results"], None, None)
+    row("write the plan", et["write"], None, None)
+    row("results + write", et["results"] + et["write"], None, pt.get("results"))
+    row("total", et["total"], lt.get("solver_run"), pt.get("total"))
+    row("total except HiGHS run", et["total"] - et["solver_run"], None,
+        pt.get("total", 0) - pt.get("solver_run", 0) if pt else None)  # fmt: skip
+    lines.append(
+        f"{'peak RSS (GB)':<28}{e['peak_rss_gb']:>12.2f}"
+        f"{(lim['peak_rss_gb'] if lim else 0):>14.2f}{(peer['peak_rss_gb'] if peer else 0):>14.2f}"
+    )
+    lines.append(
+        f"{'objective':<28}{e['objective']:>12.6g}"
+        f"{(lim['objective'] if lim else float('nan')):>14.6g}"
+        f"{(peer['objective'] if peer else float('nan')):>14.6g}"
+    )
+    lines.append("")
+    for name, value in r["ratios"].items():
+        lines.append(f"{name:<52}{value:>8.2f}")
+    lines += [f"objectives agree (rel {RTOL:g}): {r['objectives_agree']}"]
+    return "\n".join(lines)
+
+
+def ratios(r: dict[str, Any]) -> dict[str, float]:
+    e, lim, peer = r["emsplan"], r.get("limit"), r.get("pyomo")
+    out: dict[str, float] = {}
+    if lim:
+        out["emsplan total / HiGHS limit run time"] = e["timings"]["total"] / max(
+            lim["timings"]["solver_run"], 1e-9
+        )
+        out["emsplan peak RSS / HiGHS limit peak RSS"] = e["peak_rss_gb"] / lim["peak_rss_gb"]
+    if peer:
+        out["Pyomo total / emsplan total"] = peer["timings"]["total"] / e["timings"]["total"]
+        out["Pyomo total except HiGHS / emsplan total except HiGHS"] = (
+            peer["timings"]["total"] - peer["timings"]["solver_run"]
+        ) / (e["timings"]["total"] - e["timings"]["solver_run"])
+        out["Pyomo peak RSS / emsplan peak RSS"] = peer["peak_rss_gb"] / e["peak_rss_gb"]
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", default="S", choices=["S", "M", "L", "XL"])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--skip-pyomo", action="store_true", help="do not run the Pyomo peer")
+    parser.add_argument("--skip-limit", action="store_true", help="do not run HiGHS on the MPS")
+    parser.add_argument(
+        "--highs", action="append", default=[], metavar="KEY=VALUE",
+        help="a HiGHS option for all three tools (default: emsplan's, i.e. HiGHS defaults)",
+    )  # fmt: skip
+    parser.add_argument("--work", type=Path, help="keep the network, plans and MPS here")
+    # internal: one stage in this process
+    parser.add_argument("--stage", choices=sorted(STAGES), help=argparse.SUPPRESS)
+    parser.add_argument("--network", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--mps", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    options = highs_options(args.highs)
+
+    if args.stage:
+        if args.stage == "emsplan":
+            figures = stage_emsplan(args.network, args.out, options)
+        elif args.stage == "export":
+            figures = stage_export(args.network, args.mps)
+        else:
+            figures = stage_limit(args.mps, options)
+        args.result.write_text(json.dumps(figures))
+        return
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="emsplan-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    network = work / f"{args.size}-{args.seed}"
+    say = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
+    say(f"generating size {args.size} seed {args.seed} into {network} ...")
+    start = time.perf_counter()
+    if network.exists():
+        shutil.rmtree(network)
+    subprocess.run(
+        [sys.executable, "-m", "emsplan", "generate", "--size", args.size, "--seed",
+         str(args.seed), "--out", str(network)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    record: dict[str, Any] = {
+        "size": args.size,
+        "seed": args.seed,
+        "command": "python benchmarks/run.py " + " ".join(sys.argv[1:]),
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "machine": machine(),
+        "highs_options": options,
+        "generate_seconds": time.perf_counter() - start,
+    }
+    say("emsplan ...")
+    record["emsplan"] = run_stage(
+        "emsplan", ["--network", str(network), "--out", str(work / "plan-emsplan"), *_opts(args)]
+    )
+    say(f"  {record['emsplan']['timings']}")
+    if not args.skip_limit:
+        mps = work / f"{args.size}-{args.seed}.mps"
+        say("exporting the MPS ...")
+        record["export"] = run_stage("export", ["--network", str(network), "--mps", str(mps)])
+        say("HiGHS on the MPS ...")
+        record["limit"] = run_stage("limit", ["--mps", str(mps), *_opts(args)])
+        say(f"  {record['limit']['timings']}")
+        if not args.work:
+            mps.unlink(missing_ok=True)
+    if not args.skip_pyomo:
+        say("the Pyomo peer ...")
+        record["pyomo"] = run_peer(network, work / "plan-pyomo", options)
+        say(f"  {record['pyomo']['timings']}")
+    objective = record["emsplan"]["objective"]
+    others = [record[k]["objective"] for k in ("limit", "pyomo") if k in record]
+    record["objectives_agree"] = all(
+        abs(o - objective) <= RTOL * max(1.0, abs(objective)) for o in others
+    )
+    record["ratios"] = ratios(record)
+    text = report(record)
+    print(text)
+    RESULTS.mkdir(exist_ok=True)
+    suffix = "".join(f"-{k}={v}" for k, v in options.items())
+    (RESULTS / f"{args.size}{suffix}.json").write_text(json.dumps(record, indent=2) + "\n")
+    if not args.work:
+        shutil.rmtree(work, ignore_errors=True)
+    if not record["objectives_agree"]:
+        sys.exit("the objectives differ")
+
+
+def _opts(args: argparse.Namespace) -> list[str]:
+    out: list[str] = []
+    for pair in args.highs:
+        out += ["--highs", pair]
+    return out
+
+
+if __name__ == "__main__":
+    main()
