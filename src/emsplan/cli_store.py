@@ -486,28 +486,43 @@ def _print_history(plans: list[PlanInfo], title: str, kpis: Any = None) -> None:
             (int(p), str(k)): float(v)
             for p, k, v in zip(net["plan_id"], net["kpi"], net["value"], strict=True)
         }
-    table = Table(title=title, header_style="bold")
+    console = out()
+    table = Table(title=title, header_style="bold", box=None, pad_edge=False, collapse_padding=True)
+    in_sweeps = any(p.sweep_id for p in plans)
+    wide = console.width >= 110  # the network's hash only where it fits
+    widths = {"by": 4, "scenario": 8, "status": 7}
     for column in ("plan", "when", "by", "scenario", "network", "status"):
-        table.add_column(column)
+        if column == "network" and not wide:
+            continue
+        table.add_column(
+            column,
+            overflow="fold",
+            min_width=widths.get(column),
+            no_wrap=column in ("plan", "when", "network"),
+        )
+    if in_sweeps:
+        table.add_column("sweep sample", overflow="fold")
     for column in ("total cost", "service", "local", "seconds"):
         table.add_column(column, justify="right")
     for p in plans:
-        where = p.scenario or "-"
-        if p.sweep_id:
-            where += f" [{p.sweep_id}:{p.sample_index}{'/' + p.variant if p.variant else ''}]"
+        sample = []
+        if in_sweeps:
+            variant = f"/{p.variant}" if p.variant else ""
+            sample = [f"{p.sweep_id}:{p.sample_index}{variant}" if p.sweep_id else "-"]
         table.add_row(
             f"#{p.id}",
-            f"{p.created_at:%Y-%m-%d %H:%M}",
+            f"{p.created_at:%m-%d %H:%M}",
             p.created_by,
-            where,
-            short(p.network_hash),
+            p.scenario or "-",
+            *([p.network_hash[:8]] if wide else []),
             p.termination if p.status == "ok" else f"{p.status}: {p.termination}",
+            *sample,
             _money(p.objective),
             _share(all_kpis.get((p.id, "service_level"))),
             _share(all_kpis.get((p.id, "local_share"))),
             f"{p.timings.get('total', 0.0):.2f}",
         )
-    out().print(table)
+    console.print(table)
 
 
 # -- sweep and stress -------------------------------------------------------------------
