@@ -12,6 +12,16 @@ the :class:`Inputs` (lookups built from the network) and the :class:`WrittenPlan
 
 Tolerances are relative: a quantity comparison allows ``1e-6 * max(1, scale)``
 where ``scale`` is the sum of the magnitudes of the terms compared.
+
+Local-content targets are checked on the basis the plan's ``local_content``
+table declares: ``received`` (deliveries from suppliers arriving in the
+period) by direct sums, ``consumed`` (components consumed at plants,
+attributed to the offers delivered there) by a small feasibility LP of its
+own (SciPy); rows of other bases (``dva``) are left alone.
+
+Not covered: the tables ``options``, ``trade_rules`` and ``incentives``
+(:data:`UNCOVERED_TABLES`). For a network using them, pass
+``checks=applicable_checks(network)`` to keep only the rules they leave valid.
 """
 
 from __future__ import annotations
@@ -79,7 +89,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as dicts with blanks turned into None."""
     out = []
     for row in frame.astype(object).to_dict("records"):
-        out.append({k: (None if blank(v) else v) for k, v in row.items()})
+        out.append({str(k): (None if blank(v) else v) for k, v in row.items()})
     return out
 
 

@@ -287,12 +287,42 @@ def test_corruption_is_caught(
     assert any(v.startswith(rule) for v in violations), violations
 
 
-def test_breaking_a_capacity_is_caught(hand_network: emsplan.Network, hand_plan: Path) -> None:
-    """The same plan against a network with a smaller line capacity breaks the resource rule."""
-    net = hand_network.copy()
-    net.resources["capacity"] = net.resources["capacity"] / 10
-    violations = check_plan(net, hand_plan)
-    assert any(v.startswith("resources") for v in violations), violations
+def _tighter(
+    table: str, mask: Callable[[pd.DataFrame], pd.Series], column: str, value: float | None
+):
+    def change(tables: dict[str, pd.DataFrame]) -> None:
+        frame = tables[table]
+        frame.loc[mask(frame), column] = value
+
+    return change
+
+
+TIGHTER: dict[str, tuple[Callable[[dict[str, pd.DataFrame]], None], str]] = {
+    "line": (_tighter("resources", lambda f: f["plant"] == "PL1", "capacity", 50.0), "resources"),
+    "offer": (_tighter("supply", lambda f: f["item"] == "CASE", "capacity", 50.0), "capacity"),
+    "lane": (
+        _tighter("lanes", lambda f: f["destination"] == "MKT-N", "capacity", 50.0),
+        "capacity",
+    ),
+    "storage": (
+        _tighter("sites", lambda f: f["kind"] == "plant", "storage_capacity", 5.0),
+        "capacity",
+    ),
+    "must deliver": (
+        _tighter("demand", lambda f: f["market"] == "MKT-N", "penalty", None),
+        "markets",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TIGHTER))
+def test_a_tighter_network_is_caught(name: str, hand_plan: Path) -> None:
+    """The same plan against a network with a smaller capacity (or hard demand) breaks it."""
+    change, rule = TIGHTER[name]
+    tables = hand_tables()
+    change(tables)
+    violations = check_plan(emsplan.Network(tables), hand_plan)
+    assert any(v.startswith(rule) for v in violations), violations
 
 
 def test_a_stricter_target_is_caught(hand_plan: Path) -> None:
