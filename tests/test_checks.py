@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emsplan import checks, rules
+from emsplan import checks, rules, rules_policy
 from emsplan.network import Network
 from emsplan.problems import InputError, Problem, Severity
 
@@ -167,7 +167,7 @@ def test_valid_network_has_no_problem_at_all() -> None:
 
 
 def test_every_domain_rule_is_registered() -> None:
-    names = {n for n in dir(rules) if n.startswith("check_")}
+    names = {n for module in (rules, rules_policy) for n in dir(module) if n.startswith("check_")}
     assert names == {c.__name__ for c in rules.DOMAIN_CHECKS}
     assert len(rules.DOMAIN_CHECKS) == len(set(rules.DOMAIN_CHECKS))
 
@@ -721,7 +721,8 @@ def test_every_check_has_a_case() -> None:
     """Each rule (generic and domain) is exercised by at least one case above."""
     tested = {c.check for c in CASES.values()}
     rule_names = {c.__name__ for c in [*checks.GENERIC_CHECKS, *rules.DOMAIN_CHECKS]}
-    missing = rule_names - tested - {"check_periods"}  # tested on its own below
+    policy = {c.__name__ for c in rules_policy.POLICY_CHECKS}  # tests/test_policy_rules.py
+    missing = rule_names - tested - policy - {"check_periods"}  # tested on its own below
     assert not missing
 
 
