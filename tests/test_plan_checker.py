@@ -454,12 +454,6 @@ def test_product_target_without_return_lane(tmp_path: Path) -> None:
     assert read(tmp_path, "production").empty
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: an unused warehouse->plant lane takes the PCBA out of the product's "
-    "exploded BOM, so the phone's 10% local-content target measures nothing and is dropped: "
-    "phones are made at 5% local content and local_content has no PHONE row",
-)
 def test_product_target_with_an_unused_return_lane(tmp_path: Path) -> None:
     net = emsplan.Network(product_target_tables(return_lane=True))
     assert errors(net) == []

@@ -12,7 +12,7 @@ The content counted in period t is what is **consumed** in t:
 * ``network`` and a plant: every BOM line consuming, at a plant, an item that
   suppliers deliver to that plant (``Plant-alloc``);
 * a product: the product's BOM exploded through the sub-assemblies its plant
-  makes (and no lane brings in), down to items suppliers deliver
+  alone makes, down to items suppliers deliver
   (``Product-alloc``), at every plant that makes it.
 
 A plant pools the units of an item it receives from several offers, so the

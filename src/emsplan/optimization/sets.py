@@ -367,16 +367,18 @@ def _targets(network: Network, pidx: dict[str, int]) -> pd.DataFrame:
 def _product_content(data: PlanningData, network: Network) -> pd.DataFrame:
     """Purchased components per unit of each product at each plant.
 
-    The plant's BOM is exploded through the sub-assemblies made at that plant
-    that no lane brings in; the leaves that suppliers deliver to the plant are
+    The plant's BOM is exploded through the sub-assemblies that this plant, and
+    no other, makes (a lane can then only bring back the plant's own units, whose
+    parts it consumed); the leaves that suppliers deliver to the plant are
     the product's purchased content there. Returns rows (prod, plant, product,
     item, qty) where ``prod`` is the product's production row.
     """
     kinds = network.items.set_index("item")["kind"]
     prod = data.production
-    made = set(zip(prod["plant"], prod["item"], strict=True))
-    received = set(zip(data.arcs["destination"], data.arcs["item"], strict=True))
-    explodable = {pi for pi in made if pi not in received}
+    plants_of = prod.groupby("item")["plant"].nunique()
+    explodable = {
+        (p, i) for p, i in zip(prod["plant"], prod["item"], strict=True) if plants_of[i] == 1
+    }
     bom = data.bom
     level = prod.loc[prod["item"].map(kinds) == "product", ["pos", "plant", "item"]]
     level = level.rename(columns={"pos": "prod", "item": "product"})
