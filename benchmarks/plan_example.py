@@ -4,9 +4,10 @@ Usage::
 
     python benchmarks/plan_example.py [--example india-2023] [--runs 5]
 
-Prints, for each run, the wall time of the whole command as a user runs it
-(a fresh ``emsplan plan WORKBOOK --out DIR`` process: start-up, read,
-validate, build, solve, write) and the in-process stage timings from
+``--without-policies`` drops the options, incentives and trade rules (the
+example as an LP, the scope of issue 3). Prints, for each run, the wall time
+of the whole command as a user runs it (a fresh ``emsplan plan WORKBOOK --out
+DIR`` process: start-up, read, validate, build, solve, write) and the in-process stage timings from
 ``summary.json``; then the medians. Goal (issue 3): median end to end < 5 s.
 """
 
@@ -27,11 +28,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--example", default="india-2023")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--without-policies",
+        action="store_true",
+        help="plan the example without its options, incentives and trade rules (an LP)",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="emsplan-bench-"))
     workbook = work / f"{args.example}.xlsx"
     cli = [sys.executable, "-m", "emsplan"]
     subprocess.run([*cli, "example", args.example, str(workbook)], check=True, capture_output=True)
+    if args.without_policies:
+        import emsplan
+
+        net = emsplan.read(workbook)
+        tables = {
+            k: v for k, v in net.tables.items() if k not in ("options", "incentives", "trade_rules")
+        }
+        emsplan.Network(tables, name=args.example).write(workbook)
     walls, stages = [], []
     for run in range(args.runs):
         out = work / f"plan-{run}"
