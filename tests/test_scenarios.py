@@ -8,6 +8,7 @@ phones demanded; the optimum buys from China: 10 x (100 + 50) = 1500.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ import emsplan
 from emsplan.cli import app
 from emsplan.scenarios import Distribution, OverrideError, apply, check, from_dict, parse, sample
 from emsplan.store import Store
+from store_helpers import BACKENDS, store_location
 from test_engine import network
 
 runner = CliRunner()
@@ -29,6 +31,16 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "store.db"
     monkeypatch.setenv("EMSPLAN_DB", str(path))
     return path
+
+
+@pytest.fixture(params=BACKENDS)
+def any_db(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """A temporary store in SQLite or (when EMSPLAN_TEST_POSTGRES_URL is set) PostgreSQL."""
+    with store_location(request.param, tmp_path) as where:
+        monkeypatch.setenv("EMSPLAN_DB", where)
+        yield where
 
 
 @pytest.fixture
@@ -149,7 +161,7 @@ def test_sampling_is_seeded() -> None:
 
 
 # -- the commands -----------------------------------------------------------------------
-def test_scenario_add_plan_compare_history(db: Path, workbook: Path) -> None:
+def test_scenario_add_plan_compare_history(any_db: str, workbook: Path) -> None:
     code, output = invoke("scenario", "add", "base", str(workbook))
     assert code == 0, output
     code, output = invoke(
@@ -161,7 +173,7 @@ def test_scenario_add_plan_compare_history(db: Path, workbook: Path) -> None:
         code, output = invoke("scenario", "plan", name)
         assert code == 0, output
         assert f"{cost} INR" in output
-    with Store(str(db)) as store:
+    with Store(any_db) as store:
         plans = store.history()
         assert [p.scenario for p in plans] == ["cn20", "base"]
         assert [p.objective for p in plans] == pytest.approx([1600.0, 1500.0])
