@@ -520,9 +520,12 @@ TRADE_RULES: list[Row] = [
 # million a quarter; EMS-A's contract promises at least 8,000 premium phones a quarter
 # whenever it makes them (EMS-B makes them for Rs 20 less).
 OPTIONS: list[Row] = [
-    # option             kind      plant          resource   item      fixed_cost   capacity min_qty period_from
-    ("EMS-A-line-3",     "line",   "EMS-A-NOIDA", "PH-LINE", None,      5_000_000,  50_000,  None,   "2024-Q1"),
-    ("EMS-A-PRO-min",    "min_qty", "EMS-A-NOIDA", None,     "PH-PRO", 0,           None,    8_000,  None),
+    # option          kind       plant          resource   item      fixed_cost  capacity
+    #                                                                            min_qty  from
+    ("EMS-A-line-3",  "line",    "EMS-A-NOIDA", "PH-LINE", None,     5_000_000,  50_000,
+                                                                                None,   "2024-Q1"),
+    ("EMS-A-PRO-min", "min_qty", "EMS-A-NOIDA", None,      "PH-PRO", 0,          None,
+                                                                                8_000,  None),
 ]
 # fmt: on
 
