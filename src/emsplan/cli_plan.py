@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from emsplan.results import Plan
 
 
-def _solver_options(pairs: list[str]) -> dict[str, object]:
+def parse_solver_options(pairs: list[str]) -> dict[str, object]:
     """``key=value`` strings as solver options (numbers and true/false converted)."""
     options: dict[str, object] = {}
     for pair in pairs:
@@ -167,7 +167,7 @@ def plan_command(
         raise Fail(f"--export-model {str(export_model)!r} must end in .mps or .lp.")
     from emsplan.planning import PlanningError, plan  # the optimisation stack, on demand
 
-    options = _solver_options(solver_option or [])
+    options = parse_solver_options(solver_option or [])
     if warm_start is not None and not warm_start.is_file():
         raise Fail(
             f"--warm-start {str(warm_start)!r} does not exist; give the solution.sol "

@@ -286,11 +286,11 @@ def scenario_plan(
 
     Example: emsplan scenario plan cn-plus-20 --out plan-cn/
     """
-    from emsplan.cli_plan import _solver_options, print_summary
+    from emsplan.cli_plan import parse_solver_options, print_summary
     from emsplan.planning import PlanningError, plan
     from emsplan.store import PlanRecord
 
-    options = _solver_options(solver_option or [])
+    options = parse_solver_options(solver_option or [])
     settings: dict[str, Any] = {
         "solver": solver,
         "time_limit": time_limit,
