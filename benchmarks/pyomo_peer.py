@@ -616,10 +616,12 @@ def run(folder: Path, out: Path | None, options: dict[str, Any] | None = None) -
     timings["build"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     solver = Highs()
-    solver.config.load_solution = True
+    solver.config.load_solution = False
     solver.highs_options = dict(options or {})
     result = solver.solve(model)
-    timings["solve"] = time.perf_counter() - t0
+    if result.best_feasible_objective is not None:
+        result.solution_loader.load_vars()
+    timings["solve"] = time.perf_counter() - t0  # hand-over, HiGHS, values back
     timings["solver_run"] = float(solver._solver_model.getRunTime())
     t0 = time.perf_counter()
     tables_out = results(model, data)
@@ -631,7 +633,11 @@ def run(folder: Path, out: Path | None, options: dict[str, Any] | None = None) -
     timings["total"] = time.perf_counter() - start
     return {
         "termination": str(result.termination_condition).split(".")[-1],
-        "objective": float(result.best_feasible_objective),
+        "objective": (
+            None
+            if result.best_feasible_objective is None
+            else float(result.best_feasible_objective)
+        ),
         "variables": int(model.nvariables()),
         "constraints": int(model.nconstraints()),
         "timings": timings,

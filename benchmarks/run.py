@@ -69,11 +69,14 @@ def highs_options(pairs: list[str]) -> dict[str, Any]:
 
 # -- the stages, each run in its own process ------------------------------------------
 def stage_emsplan(network: Path, out: Path, options: dict[str, Any]) -> dict[str, Any]:
-    """emsplan as a user runs it: read, validate, plan (build, solve, results), write."""
+    """emsplan as a user runs it: read, validate, plan (build, solve, results), write.
+
+    If HiGHS stops without a plan (e.g. at a ``time_limit``), the stages reached are
+    still reported, with the termination condition."""
     t_import = time.perf_counter()
     import emsplan
     from emsplan.io import read_unchecked
-    from emsplan.planning import plan
+    from emsplan.planning import PlanningError, plan
 
     imported = time.perf_counter() - t_import
     timings: dict[str, float] = {}
@@ -83,7 +86,22 @@ def stage_emsplan(network: Path, out: Path, options: dict[str, Any]) -> dict[str
     t0 = time.perf_counter()
     net.validate()
     timings["validate"] = time.perf_counter() - t0
-    result = plan(net, validate=False, solver_options=options or None)
+    marks: list[tuple[str, float]] = []
+    figures: dict[str, Any] = {"version": emsplan.__version__, "import": imported}
+    try:
+        result = plan(
+            net,
+            validate=False,
+            solver_options=options or None,
+            progress=lambda message: marks.append((message, time.perf_counter())),
+        )
+    except PlanningError as exc:
+        solving = [t for m, t in marks if m.startswith("solving")]
+        timings["build"] = solving[0] - marks[0][1] if solving else float("nan")
+        timings["solve_wall"] = time.perf_counter() - solving[0] if solving else float("nan")
+        figures.update(termination=exc.termination, objective=None, timings=timings)
+        figures["peak_rss_gb"] = peak_rss_gb()
+        return figures
     runtime = float(result.model.solver_model.getRunTime())  # type: ignore[union-attr]
     timings["build"] = result.timings["build"]
     timings["handover"] = result.timings["solve"] - runtime
@@ -93,16 +111,15 @@ def stage_emsplan(network: Path, out: Path, options: dict[str, Any]) -> dict[str
     result.write(out)
     timings["write"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - start
-    return {
-        "version": emsplan.__version__,
-        "import": imported,
-        "timings": timings,
-        "termination": result.summary["termination_condition"],
-        "objective": result.objective,
-        "variables": result.summary["model"]["variables"],
-        "constraints": result.summary["model"]["constraints"],
-        "peak_rss_gb": peak_rss_gb(),
-    }
+    figures.update(
+        timings=timings,
+        termination=result.summary["termination_condition"],
+        objective=result.objective,
+        variables=result.summary["model"]["variables"],
+        constraints=result.summary["model"]["constraints"],
+        peak_rss_gb=peak_rss_gb(),
+    )
+    return figures
 
 
 def stage_export(network: Path, mps: Path) -> dict[str, Any]:
@@ -235,8 +252,9 @@ def report(r: dict[str, Any]) -> str:
     e, lim, peer = r["emsplan"], r.get("limit"), r.get("pyomo")
     et = e["timings"]
     lines = [
-        f"size {r['size']} seed {r['seed']}: {e['variables']:,} variables, "
-        f"{e['constraints']:,} constraints; network generated in {r['generate_seconds']:.1f} s",
+        f"size {r['size']} seed {r['seed']}: {e.get('variables', 0):,} variables, "
+        f"{e.get('constraints', 0):,} constraints; network generated in "
+        f"{r['generate_seconds']:.1f} s; emsplan: {e['termination']}",
         "",
         f"{'stage (seconds)':<28}{'emsplan':>12}{'HiGHS limit':>14}{'Pyomo peer':>14}",
     ]
@@ -246,24 +264,26 @@ def report(r: dict[str, Any]) -> str:
     def row(name: str, a: float | None, b: float | None, c: float | None) -> None:
         lines.append(f"{name:<28}{_s(a):>12}{_s(b):>14}{_s(c):>14}")
 
+    both = "total" in et
     row("read (files -> tables/MPS)", et["read"], lt.get("read_mps"), pt.get("read"))
     row("validate / prepare", et["validate"], None, pt.get("prepare"))
     row("build the model", et["build"], None, pt.get("build"))
-    row("hand-over to HiGHS and back", et["handover"], None,
+    row("hand-over to HiGHS and back", et.get("handover"), None,
         pt.get("solve", 0) - pt.get("solver_run", 0) if pt else None)  # fmt: skip
-    row("HiGHS run time", et["solver_run"], lt.get("solver_run"), pt.get("solver_run"))
-    row("results (plan tables)", et["results"], None, None)
-    row("write the plan", et["write"], None, None)
-    row("results + write", et["results"] + et["write"], None, pt.get("results"))
-    row("total", et["total"], lt.get("solver_run"), pt.get("total"))
-    row("total except HiGHS run", et["total"] - et["solver_run"], None,
+    row("HiGHS run time", et.get("solver_run", et.get("solve_wall")), lt.get("solver_run"),
+        pt.get("solver_run"))  # fmt: skip
+    row("results (plan tables)", et.get("results"), None, None)
+    row("write the plan", et.get("write"), None, None)
+    row("results + write", et["results"] + et["write"] if both else None, None, pt.get("results"))
+    row("total", et.get("total"), lt.get("solver_run"), pt.get("total"))
+    row("total except HiGHS run", et["total"] - et["solver_run"] if both else None, None,
         pt.get("total", 0) - pt.get("solver_run", 0) if pt else None)  # fmt: skip
     lines.append(
         f"{'peak RSS (GB)':<28}{e['peak_rss_gb']:>12.2f}"
         f"{(lim['peak_rss_gb'] if lim else 0):>14.2f}{(peer['peak_rss_gb'] if peer else 0):>14.2f}"
     )
     lines.append(
-        f"{'objective':<28}{e['objective']:>12.6g}"
+        f"{'objective':<28}{e['objective'] or float('nan'):>12.6g}"
         f"{(lim['objective'] if lim else float('nan')):>14.6g}"
         f"{(peer['objective'] if peer else float('nan')):>14.6g}"
     )
@@ -277,6 +297,8 @@ def report(r: dict[str, Any]) -> str:
 def ratios(r: dict[str, Any]) -> dict[str, float]:
     e, lim, peer = r["emsplan"], r.get("limit"), r.get("pyomo")
     out: dict[str, float] = {}
+    if "total" not in e["timings"]:
+        return out
     if lim:
         out["emsplan total / HiGHS limit run time"] = e["timings"]["total"] / max(
             lim["timings"]["solver_run"], 1e-9
@@ -363,8 +385,8 @@ def main() -> None:
         say(f"  {record['pyomo']['timings']}")
     objective = record["emsplan"]["objective"]
     others = [record[k]["objective"] for k in ("limit", "pyomo") if k in record]
-    record["objectives_agree"] = all(
-        abs(o - objective) <= RTOL * max(1.0, abs(objective)) for o in others
+    record["objectives_agree"] = objective is not None and all(
+        o is not None and abs(o - objective) <= RTOL * max(1.0, abs(objective)) for o in others
     )
     record["ratios"] = ratios(record)
     text = report(record)
