@@ -37,6 +37,21 @@ def parse_solver_options(pairs: list[str]) -> dict[str, object]:
     return options
 
 
+#: Options shared by every command that solves a model (plan, scenario plan).
+SolverOpt = Annotated[str, typer.Option("--solver", help="Any solver linopy supports.")]
+TimeLimitOpt = Annotated[
+    float | None, typer.Option("--time-limit", help="Solver time limit in seconds.", min=0)
+]
+MipGapOpt = Annotated[
+    float | None,
+    typer.Option("--mip-gap", help="Relative MIP gap to stop at (0.01 = 1%).", min=0),
+]
+SolverOptionOpt = Annotated[
+    list[str] | None,
+    typer.Option("--solver-option", help="Solver option key=value (repeatable)."),
+]
+
+
 def _money(value: float, currency: str) -> str:
     return f"{value:,.0f} {currency}"
 
@@ -134,17 +149,10 @@ def plan_command(
     fmt: Annotated[
         str, typer.Option("--format", help=f"Table files: {' or '.join(FORMATS)}.")
     ] = "csv",
-    solver: Annotated[str, typer.Option(help="Any solver linopy supports.")] = "highs",
-    time_limit: Annotated[
-        float | None, typer.Option(help="Solver time limit in seconds.", min=0)
-    ] = None,
-    mip_gap: Annotated[
-        float | None, typer.Option(help="Relative MIP gap to stop at (0.01 = 1%).", min=0)
-    ] = None,
-    solver_option: Annotated[
-        list[str] | None,
-        typer.Option("--solver-option", help="Solver option key=value (repeatable)."),
-    ] = None,
+    solver: SolverOpt = "highs",
+    time_limit: TimeLimitOpt = None,
+    mip_gap: MipGapOpt = None,
+    solver_option: SolverOptionOpt = None,
     export_model: Annotated[
         Path | None,
         typer.Option(help="Also write the exact model solved, as .mps or .lp, to this file."),

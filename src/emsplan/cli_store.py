@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from emsplan.cli import INFEASIBLE, Fail, app, err, guarded, load_network, out
+from emsplan.cli_plan import MipGapOpt, SolverOpt, SolverOptionOpt, TimeLimitOpt
 
 if TYPE_CHECKING:
     from emsplan.network import Network
@@ -265,17 +266,10 @@ def scenario_plan(
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Also write the plan into this folder.")
     ] = None,
-    solver: Annotated[str, typer.Option(help="Any solver linopy supports.")] = "highs",
-    time_limit: Annotated[
-        float | None, typer.Option(help="Solver time limit in seconds.", min=0)
-    ] = None,
-    mip_gap: Annotated[
-        float | None, typer.Option(help="Relative MIP gap to stop at (0.01 = 1%).", min=0)
-    ] = None,
-    solver_option: Annotated[
-        list[str] | None,
-        typer.Option("--solver-option", help="Solver option key=value (repeatable)."),
-    ] = None,
+    solver: SolverOpt = "highs",
+    time_limit: TimeLimitOpt = None,
+    mip_gap: MipGapOpt = None,
+    solver_option: SolverOptionOpt = None,
     db: DbOption = None,
 ) -> None:
     """Plan a stored scenario and record the plan in the store.

@@ -235,48 +235,41 @@ def _policy(model: linopy.Model, data: PlanningData, flows: pd.DataFrame) -> pd.
                 [trade["plant"].to_numpy(), trade["item"].to_numpy(), periods[t]]
             )
         ).fillna(0.0)
-        minimum = trade["min_value_content"].to_numpy(float)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "policy": "trade_rule",
-                    "name": trade["agreement"].to_numpy(),
-                    "scope": (
-                        trade["plant"] + "/" + trade["item"] + ">" + trade["destination_country"]
-                    ).to_numpy(),
-                    "period": periods[t],
-                    "qualified": (np.rint(_solution(model, "Trade-qualify").ravel()) > 0)
-                    & (made > EPS),
-                    "measure": share,
-                    "threshold": minimum,
-                    "margin": share - minimum,
-                    "value": value.to_numpy(float),
-                }
-            )
-        )
+        qualified = (np.rint(_solution(model, "Trade-qualify").ravel()) > 0) & (made > EPS)
+        frames.append(_trade_rows(trade, periods, qualified, share, value.to_numpy(float)))
     out = data.trade_out_of_reach
     if len(out):
-        minimum = out["min_value_content"].to_numpy(float)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "policy": "trade_rule",
-                    "name": out["agreement"].to_numpy(),
-                    "scope": (
-                        out["plant"] + "/" + out["item"] + ">" + out["destination_country"]
-                    ).to_numpy(),
-                    "period": periods[out["t"].to_numpy(int)],
-                    "qualified": False,
-                    "measure": out["reachable"].to_numpy(float),
-                    "threshold": minimum,
-                    "margin": out["reachable"].to_numpy(float) - minimum,
-                    "value": 0.0,
-                }
-            )
-        )
+        reach = out["reachable"].to_numpy(float)
+        none = np.zeros(len(out))
+        frames.append(_trade_rows(out, periods, none.astype(bool), reach, none))
     out = pd.concat(frames, ignore_index=True)
     out["value"] = out["value"].astype(float).where(out["value"].astype(float).abs() > EPS, 0.0)
     return out
+
+
+def _trade_rows(
+    rules: pd.DataFrame,
+    periods: np.ndarray,
+    qualified: np.ndarray,
+    measure: np.ndarray,
+    value: np.ndarray,
+) -> pd.DataFrame:
+    """Policy rows of trade rules: one per (agreement, plant, product, country, period)."""
+    minimum = rules["min_value_content"].to_numpy(float)
+    scope = rules["plant"] + "/" + rules["item"] + ">" + rules["destination_country"]
+    return pd.DataFrame(
+        {
+            "policy": "trade_rule",
+            "name": rules["agreement"].to_numpy(),
+            "scope": scope.to_numpy(),
+            "period": periods[rules["t"].to_numpy(int)],
+            "qualified": qualified,
+            "measure": measure,
+            "threshold": minimum,
+            "margin": measure - minimum,
+            "value": value,
+        }
+    )
 
 
 def _options(model: linopy.Model, data: PlanningData) -> pd.DataFrame:
