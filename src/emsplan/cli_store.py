@@ -61,7 +61,10 @@ SetOption = Annotated[
 FileOption = Annotated[
     list[Path] | None,
     typer.Option(
-        "--file", help="A JSON file holding a list of overrides (repeatable).", show_default=False
+        "--file",
+        help="A JSON or YAML file, or a workbook with a 'scenarios' sheet, of overrides "
+        "(repeatable).",
+        show_default=False,
     ),
 ]
 
@@ -532,7 +535,10 @@ VaryOption = Annotated[
 VaryFileOption = Annotated[
     list[Path] | None,
     typer.Option(
-        "--vary-file", help="A JSON file holding a list of variations.", show_default=False
+        "--vary-file",
+        "--spec",
+        help="A JSON or YAML file holding a list of variations (repeatable).",
+        show_default=False,
     ),
 ]
 SamplesOption = Annotated[int, typer.Option("--samples", "-n", help="How many samples.", min=1)]

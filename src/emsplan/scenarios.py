@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from emsplan import schema
 from emsplan.network import Network
@@ -221,30 +223,69 @@ def from_dict(spec: Mapping[str, Any]) -> Override:
 
 
 def load(texts: Iterable[str] = (), files: Iterable[str | Path] = ()) -> list[Override]:
-    """Overrides from one-line texts and JSON files (each a list of override objects)."""
+    """Overrides from one-line texts and from files: JSON or YAML (a list whose entries
+    are override objects or one-line texts), or an ``.xlsx`` workbook whose sheet
+    ``scenarios`` has a column ``override`` holding one one-line override per row."""
     out: list[Override] = []
     for file in files:
-        path = Path(file)
-        try:
-            specs = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise OverrideError(
-                [f"Cannot read the overrides file {str(path)!r}: {exc.strerror or exc}."]
-            ) from exc
-        except json.JSONDecodeError as exc:
-            raise OverrideError(
-                [
-                    f"The overrides file {str(path)!r} is not valid JSON ({exc.msg} at line "
-                    f"{exc.lineno}); it must hold a list of override objects."
-                ]
-            ) from exc
-        if not isinstance(specs, list):
-            raise OverrideError(
-                [f"The overrides file {str(path)!r} must hold a JSON list of override objects."]
-            )
-        out.extend(from_dict(s) for s in specs)
+        for spec in _read_specs(Path(file)):
+            out.append(parse(spec) if isinstance(spec, str) else from_dict(spec))
     out.extend(parse(t) for t in texts)
     return out
+
+
+def _read_specs(path: Path) -> list[Any]:
+    """The entries of an overrides file, by its suffix (see :func:`load`)."""
+    suffix = path.suffix.lower()
+    kind = {".yaml": "YAML", ".yml": "YAML", ".xlsx": "workbook"}.get(suffix, "JSON")
+    try:
+        if kind == "workbook":
+            return _workbook_specs(path)
+        text = path.read_text(encoding="utf-8")
+        specs = yaml.safe_load(text) if kind == "YAML" else json.loads(text)
+    except OSError as exc:
+        raise OverrideError(
+            [f"Cannot read the overrides file {str(path)!r}: {exc.strerror or exc}."]
+        ) from exc
+    except json.JSONDecodeError as exc:
+        raise OverrideError(
+            [
+                f"The overrides file {str(path)!r} is not valid JSON ({exc.msg} at line "
+                f"{exc.lineno}); it must hold a list of override objects."
+            ]
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise OverrideError(
+            [f"The overrides file {str(path)!r} is not valid YAML: {exc}."]
+        ) from exc
+    except (ValueError, zipfile.BadZipFile, KeyError) as exc:  # a workbook it cannot read
+        raise OverrideError([f"The overrides file {str(path)!r} cannot be read: {exc}."]) from exc
+    if not isinstance(specs, list) or not all(isinstance(s, str | dict) for s in specs):
+        raise OverrideError(
+            [
+                f"The overrides file {str(path)!r} must hold a {kind} list whose entries are "
+                "override objects or one-line overrides."
+            ]
+        )
+    return specs
+
+
+def _workbook_specs(path: Path) -> list[Any]:
+    """One-line overrides from the column ``override`` of the sheet ``scenarios``."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        if "scenarios" not in book.sheetnames:
+            raise ValueError("it has no sheet named 'scenarios'")
+        rows = [list(r) for r in book["scenarios"].iter_rows(values_only=True)]
+    finally:
+        book.close()
+    header = [str(c).strip().lower() if c is not None else "" for c in (rows[0] if rows else [])]
+    if "override" not in header:
+        raise ValueError("its sheet 'scenarios' has no column 'override'")
+    col = header.index("override")
+    return [str(r[col]).strip() for r in rows[1:] if col < len(r) and r[col] not in (None, "")]
 
 
 # -- checking ---------------------------------------------------------------------------
