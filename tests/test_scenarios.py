@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -269,3 +270,26 @@ def test_deleting_a_scenario_keeps_its_plans(db: Path, workbook: Path) -> None:
     code, output = invoke("history")
     assert code == 0 and "gone" in output
     assert invoke("scenario", "show", "gone")[0] == 2
+
+
+def test_compare_names_the_largest_changes_and_exports_them(
+    db: Path, workbook: Path, tmp_path: Path
+) -> None:
+    """With SCN's price up 20% (120 > SIN's 110), the 10 batteries move from SCN to SIN."""
+    invoke("scenario", "add", "base", str(workbook))
+    invoke("scenario", "add", "cn20", str(workbook), "--set", "supply[supplier=SCN].price*=1.2")
+    for name in ("base", "cn20"):
+        assert invoke("scenario", "plan", name)[0] == 0
+    out = tmp_path / "comparison.xlsx"
+    code, output = invoke("compare", "base", "cn20", "--out", str(out))
+    assert code == 0, output
+    assert "Largest changes in units" in " ".join(output.split())
+    sheets = pd.read_excel(out, sheet_name=None)
+    words = set(sheets["changes"]["words"])
+    assert {"no longer bought (was 10)", "10 more units bought (none before)"} <= words
+    assert set(sheets) == {"kpis", "costs", "changes"}
+    changes = sheets["changes"]
+    bought = changes[changes["what"] == "bought"].set_index("element")["change"]
+    assert bought.to_dict() == {"SCN / BAT": -10.0, "SIN / BAT": 10.0}
+    code, output = invoke("compare", "base", "cn20", "--out", str(tmp_path / "c.csv"))
+    assert code == 2 and "must be an .xlsx workbook" in output

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
+import pandas as pd
 import typer
 from rich.table import Table
 from rich.text import Text
@@ -358,23 +359,35 @@ def compare(
             show_default=False,
         ),
     ],
+    top: Annotated[int, typer.Option(help="How many of the largest changes to show.", min=1)] = 10,
+    excel: Annotated[
+        Path | None,
+        typer.Option("--out", help="Also write the comparison to this .xlsx workbook."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Compare stored plans side by side: costs, KPIs and the decisions that differ.
+    """Compare stored plans side by side: costs, KPIs, the decisions that differ and the
+    largest changes in sourcing, production and flows.
 
     The first plan is the reference; the others show their difference to it.
 
     \b
     Examples:
       emsplan compare base cn-plus-20
-      emsplan compare '#3' '#7' high-duty
+      emsplan compare '#3' '#7' high-duty --out comparison.xlsx
     """
+    if excel is not None and excel.suffix.lower() != ".xlsx":
+        raise Fail(f"--out {str(excel)!r} must be an .xlsx workbook.")
     if len(plans) < 2:
         raise Fail("Give at least two scenarios or plan ids to compare, e.g. compare base high.")
     with open_store(db) as store:
         infos = [_plan_of(store, ref) for ref in plans]
         kpis = store.kpis([i.id for i in infos])
         costs = {i.id: store.plan_table(i.id, "costs") for i in infos}
+        quantities = {
+            name: {i.id: store.plan_table(i.id, name) for i in infos}
+            for name in ("purchases", "production", "flows")
+        }
     labels = [f"#{i.id} {i.scenario or short(i.network_hash)}" for i in infos]
     table = Table(title="Comparison (differences to the first plan)", header_style="bold")
     table.add_column("")
@@ -412,6 +425,103 @@ def compare(
         table.add_row(f"  {category}", *_with_delta(row, _money))
     out().print(table)
     _print_decision_changes(infos, labels)
+    changes = largest_changes(infos, labels, quantities, top)
+    if len(changes):
+        moved = Table(title=f"Largest changes in units over the horizon (top {top} per plan)")
+        for column in ("plan", "what", "element", "first plan", "this plan", "change"):
+            moved.add_column(
+                column, justify="right" if column in ("first plan", "this plan") else "left"
+            )
+        for r in changes.itertuples():
+            moved.add_row(
+                str(r.plan),
+                str(r.what),
+                str(r.element),
+                f"{r.reference:,.0f}",
+                f"{r.value:,.0f}",
+                str(r.words),
+            )
+        out().print(moved)
+    if excel is not None:
+        from emsplan.io import write_workbook
+
+        kpi_rows = pd.DataFrame(
+            [
+                {"kpi": label, **dict(zip(labels, values(kpi), strict=True))}
+                for kpi, label, _ in KPIS
+            ]
+        )
+        cost_rows = pd.concat(
+            [
+                f.groupby("category")["value"].sum().rename(label)
+                for f, label in zip(costs.values(), labels, strict=True)
+                if f is not None
+            ],
+            axis=1,
+        ).reset_index()
+        write_workbook({"kpis": kpi_rows, "costs": cost_rows, "changes": changes}, excel)
+        out().print(f"Comparison written to {excel}.")
+
+
+#: What a plan table's quantities measure, and the columns that name an element.
+CHANGE_TABLES = {
+    "purchases": ("bought", ["supplier", "item"]),
+    "production": ("made", ["plant", "item"]),
+    "flows": ("shipped", ["origin", "destination", "item"]),
+}
+
+
+def largest_changes(
+    infos: list[PlanInfo],
+    labels: list[str],
+    quantities: dict[str, dict[int, pd.DataFrame | None]],
+    top: int,
+) -> pd.DataFrame:
+    """For each plan after the first: the elements (offer, plant and item, lane and item)
+    whose units over the horizon changed most, in numbers and in words."""
+    rows = []
+    for name, (what, keys) in CHANGE_TABLES.items():
+        totals = {}
+        for i in infos:
+            frame = quantities[name].get(i.id)
+            if frame is None or frame.empty:
+                totals[i.id] = pd.Series(dtype=float)
+                continue
+            names = frame[keys].astype(str).agg(" / ".join, axis=1)
+            totals[i.id] = frame["qty"].groupby(names).sum()
+        reference = totals[infos[0].id]
+        for i, label in zip(infos[1:], labels[1:], strict=True):
+            both = pd.concat([reference, totals[i.id]], axis=1).fillna(0.0)
+            both.columns = pd.Index(["reference", "value"])
+            both["change"] = both["value"] - both["reference"]
+            for element, r in both.loc[both["change"].abs().nlargest(top).index].iterrows():
+                if abs(r["change"]) < 0.5:
+                    continue
+                rows.append(
+                    {
+                        "plan": label,
+                        "what": what,
+                        "element": element,
+                        "reference": r["reference"],
+                        "value": r["value"],
+                        "change": r["change"],
+                        "words": _in_words(r, what),
+                    }
+                )
+    columns = ["plan", "what", "element", "reference", "value", "change", "words"]
+    frame = pd.DataFrame(rows, columns=columns)
+    order = frame["change"].abs().sort_values(ascending=False).index
+    return frame.loc[order].groupby("plan", sort=False).head(top).reset_index(drop=True)
+
+
+def _in_words(r: pd.Series, what: str) -> str:
+    change, before = float(r["change"]), float(r["reference"])
+    direction = "more" if change > 0 else "fewer"
+    if before == 0:
+        return f"{abs(change):,.0f} {direction} units {what} (none before)"
+    if r["value"] == 0:
+        return f"no longer {what} (was {before:,.0f})"
+    return f"{abs(change):,.0f} {direction} units {what} ({change / before:+.0%})"
 
 
 def _with_delta(values: list[float | None], fmt: Any) -> list[str]:
