@@ -54,6 +54,12 @@ def main() -> None:
     parser.add_argument("--size", default="M", choices=["S", "M", "L", "XL"])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-solve", action="store_true")
+    parser.add_argument(
+        "--no-targets",
+        action="store_true",
+        help="drop the local-content targets (the LP then solves in seconds: a proxy for "
+        "profiling hand-over, results and write at L and XL)",
+    )
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="emsplan-profile-"))
@@ -66,7 +72,10 @@ def main() -> None:
     from emsplan.results import Plan, build_tables, summary
 
     folder = out / "network"
-    generate(args.size, args.seed).write(folder)
+    network = generate(args.size, args.seed)
+    if args.no_targets:
+        network.tables["targets"] = network.targets.iloc[:0]
+    network.write(folder)
     net = profiled("read", lambda: read_unchecked(folder), out)
     profiled("validate", net.validate, out)
     data = profiled("prepare", lambda: prepare(net), out)

@@ -11,32 +11,45 @@ cables, ...) shared by every family; a few plant-specific BOMs; sub-assemblies
 made at a hub plant and sent to the others by item-specific lanes; imported
 offers from 1-2 foreign suppliers and, for most categories, a local offer
 (dearer before duty, with a local-content share, sometimes capacity-limited);
-generic lanes supplier -> plant (sea and air for some imports),
-plant -> warehouse -> market, and plant -> export market (air lanes with a
-capacity); duty rates by HS prefix that change in some periods, item rows and
-an origin-specific row; plant lines (some with time-varying capacity) and
+generic lanes supplier -> plant (sea, and air: for every import with monthly
+periods, so that the first month can be served), plant -> warehouse -> market,
+and plant -> export market (air lanes with a capacity); duty rates by HS prefix,
+some changing from mid-horizon, item rows and an origin-specific row; plant
+lines (some with a second line from mid-horizon or an extra festive shift) and
 warehouse storage; seasonal demand with growth; network and plant
-local-content targets set below the share the local offers allow.
+local-content targets set well below the share the local offers allow.
 
 Capacities are set from the expected load (demand split over the plants that
-make each product, exploded through the BOMs): most lines have 15-60% slack,
-about one in six is tight (85-105% of the average load, so the festive peak
-builds stock or goes short), and local offers with a capacity cover 40-130% of
-their item's need.
+make each product, exploded through the BOMs): most lines have 30-80% slack
+over the average load, about one in seven is tight (95-110%, so the festive
+peak builds stock or goes short), and half the local offers have a capacity,
+of 40-130% of their item's need. The network target rises from 35% to 65% of
+the local share reachable at the average load; a quarter of the plants have a
+target of half their own reachable share. Stock starts at zero (emsplan has no
+opening stock), so a little demand of the first period goes unmet.
 
-The size grows by this rule (``families`` x ``products`` per family, and so on;
-variables and constraints are those of the built model for seed 1, measured by
-``python benchmarks/run.py``; see ``benchmarks/README.md``):
+The size grows by this rule (components are per family plus a shared pool;
+suppliers local + foreign; markets domestic + export). Rows, variables and
+constraints are those of seed 1, measured (see ``benchmarks/README.md``):
 
-======  ========  ========  ==========  ======  =========  ======  =======  =========  =======
-size    families  products  components  plants  suppliers  wareh.  markets  periods    approx.
-                  per fam.  per fam.+sh                    houses  dom+exp             variables
-======  ========  ========  ==========  ======  =========  ======  =======  =========  =======
-S       3         2         12 + 8      4       8 + 4      2       5 + 2    8 quarters 5 k
-M       8         8         60 + 30     12      24 + 12    4       16 + 4   12 months  100 k
-L       16        18        150 + 60    30      60 + 30    8       40 + 8   24 months  1 M
-XL      32        30        280 + 100   60      120 + 60   12      60 + 12  24 months  5 M
-======  ========  ========  ==========  ======  =========  ======  =======  =========  =======
+====  ========  ========  ==========  ======  =========  ======  =======  ==========
+size  families  products  components  plants  suppliers  wareh.  markets  periods
+                per fam.  per family                     houses
+====  ========  ========  ==========  ======  =========  ======  =======  ==========
+S     3         2         12 + 8      4       8 + 4      2       5 + 2    8 quarters
+M     8         8         60 + 30     12      24 + 12    4       16 + 4   12 months
+L     16        12        120 + 60    30      60 + 30    8       40 + 8   24 months
+XL    32        25        280 + 100   60      120 + 60   12      60 + 12  24 months
+====  ========  ========  ==========  ======  =========  ======  =======  ==========
+
+====  ======  =====  ======  =======  ==========  ===========  ============
+size  items   lanes  supply  demand   variables   constraints  generate (s)
+====  ======  =====  ======  =======  ==========  ===========  ============
+S     52      71     76      192      6,293       3,904        0.2
+M     413     708    646     8,580    111,628     58,224       0.5
+L     1,347   3,486  2,068   119,832  1,056,150   510,552      3.5
+XL    5,552   12,179 8,832   747,552  5,226,773   2,375,616    7.5
+====  ======  =====  ======  =======  ==========  ===========  ============
 
 Everything is drawn from one :class:`numpy.random.Generator` seeded with
 ``seed``, so the same size and seed give identical tables. All figures are
