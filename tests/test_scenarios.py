@@ -191,6 +191,35 @@ def test_scenario_add_plan_compare_history(any_db: str, workbook: Path) -> None:
     assert code == 0 and "supply[supplier=SCN].price*=1.2" in output
 
 
+def test_plan_dash_dash_scenario_stores_like_scenario_plan(
+    db: Path, workbook: Path, tmp_path: Path
+) -> None:
+    """``emsplan plan --scenario NAME`` records the plan; the scenario's network exports
+    to a workbook that plans to the same cost; usage mistakes exit 2 with a sentence."""
+    set_price = ["--set", "supply[supplier=SCN].price*=1.2"]
+    assert invoke("scenario", "add", "cn20", str(workbook), *set_price)[0] == 0
+    code, output = invoke("plan", "--scenario", "cn20", "--out", str(tmp_path / "plan"))
+    assert code == 0, output
+    assert "1,600 INR" in output and "Stored as plan #1 of scenario cn20" in output
+    assert (tmp_path / "plan" / "purchases.csv").is_file()
+    exported = tmp_path / "cn20.xlsx"
+    code, output = invoke("scenario", "show", "cn20", "--export", str(exported))
+    assert code == 0 and "Its network written to" in output, output
+    code, output = invoke("plan", str(exported))
+    assert code == 0 and "1,600 INR" in output, output
+    with Store(str(db)) as store:
+        assert [p.objective for p in store.history()] == pytest.approx([1600.0])
+    for args, says in (
+        ((), "not neither"),
+        ((str(workbook), "--scenario", "cn20"), "not both"),
+        (("--scenario", "cn20", "--export-model", "m.mps"), "apply to planning a file"),
+        ((str(workbook), "--db", str(db)), "--db applies only with --scenario"),
+        (("--scenario", "nothing"), "No scenario named 'nothing'"),
+    ):
+        code, output = invoke("plan", *args)
+        assert code == 2 and says in " ".join(output.split()), (args, output)
+
+
 def test_scenario_from_another_and_from_a_file(db: Path, workbook: Path, tmp_path: Path) -> None:
     spec = tmp_path / "overrides.json"
     spec.write_text(json.dumps([{"table": "demand", "column": "qty", "op": "scale", "value": 2}]))

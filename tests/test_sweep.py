@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -232,3 +233,59 @@ def test_stress_command(store: Store, tmp_path: Path, cluster: str) -> None:
     assert "1 offers used (1 fixed to zero)" in text
     plans = store.history(limit=100, sweeps=True)
     assert sorted(p.variant for p in plans if p.sweep_id) == ["fixed"] * 2 + ["own"] * 2
+
+
+def _stress(base_net: emsplan.Network, variation: str) -> tuple[dict[str, Any], float, float]:
+    """The base plan's decisions, and one sample's own optimum and fixed-choices cost."""
+    base = PlanRecord.from_plan(emsplan.plan(base_net))
+    _, pair = sweep.solve_sample(
+        base_net, [parse(variation).to_dict()], 0, 0, {}, keep_tables=False, fixed=base.decisions
+    )
+    own, fixed = pair["own"].objective, pair["fixed"].objective
+    assert own is not None and fixed is not None
+    return base.decisions, own, fixed
+
+
+def test_stress_keeps_the_plans_lines_open() -> None:
+    """12 phones open the line (500 + 12 x 150 = 2300). With 8 phones the sample's own
+    optimum shuts it (8 x 200 unmet = 1600); keeping it open costs 500 + 8 x 150 = 1700:
+    regret 100 (without fixing the line the fixed plan could shut it too: regret 0)."""
+    decisions, own, fixed = _stress(_line_network(12), "demand.qty=8")
+    assert decisions["options"] == ["new-line@P1"]
+    assert own == pytest.approx(1600.0, rel=1e-9)
+    assert fixed == pytest.approx(1700.0, rel=1e-9)
+
+
+def test_stress_keeps_closed_options_closed_and_committed_volumes() -> None:
+    """30 phones open SCN's contract (200) and buy 30 batteries: 200 + 30 x 150 = 4700,
+    the committed volume. With 10 phones the own optimum buys at SIN: 10 x 160 = 1600.
+    Keeping the choices: SIN unused, contract open, at least 30 bought at 100, stock free:
+    200 + 3000 + 10 x 50 = 3700. And a plan that kept the contract shut keeps it shut."""
+    decisions, own, fixed = _stress(_contract_network(30), "demand.qty=10")
+    assert decisions["volumes"] == [["SCN", "BAT", "P1", pytest.approx(30.0)]]
+    assert decisions["options"] == ["scn-contract@P1"]
+    assert (own, fixed) == (pytest.approx(1600.0, rel=1e-9), pytest.approx(3700.0, rel=1e-9))
+
+    decisions, own, fixed = _stress(_contract_network(10, sin_cap=10), "demand.qty=30")
+    assert decisions["options"] == [] and decisions["volumes"] == []
+    # own: contract open, 30 from SCN: 200 + 4500 = 4700; fixed: SIN's 10, 20 unmet at 1000
+    assert (own, fixed) == (pytest.approx(4700.0, rel=1e-9), pytest.approx(21600.0, rel=1e-9))
+
+
+def _line_network(demand: float) -> emsplan.Network:
+    from test_options import _line_network as line_network
+
+    return line_network(demand)
+
+
+def _contract_network(demand: float, sin_cap: float | None = None) -> emsplan.Network:
+    contract = {"option": "scn-contract", "kind": "contract", "supplier": "SCN", "item": "BAT"}
+    supply = [
+        {"supplier": "SIN", "item": "BAT", "price": 110.0, "capacity": sin_cap},
+        {"supplier": "SCN", "item": "BAT", "price": 100.0},
+    ]
+    return network(
+        supply=supply,
+        options=[{**contract, "fixed_cost": 200.0}],
+        demand=[{"market": "MK", "item": "PH", "period": "P1", "qty": demand, "penalty": 1000}],
+    )

@@ -9,7 +9,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from emsplan.cli import INFEASIBLE, Fail, PathArg, app, err, guarded, load_network, out
+from emsplan.cli import INFEASIBLE, Fail, app, err, guarded, load_network, out
 from emsplan.plan_io import FORMATS
 
 if TYPE_CHECKING:
@@ -45,6 +45,15 @@ TimeLimitOpt = Annotated[
 MipGapOpt = Annotated[
     float | None,
     typer.Option("--mip-gap", help="Relative MIP gap to stop at (0.01 = 1%).", min=0),
+]
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="The store: a file path or a SQLAlchemy URL (default: $EMSPLAN_DB, else "
+        "~/.emsplan/emsplan.db).",
+        show_default=False,
+    ),
 ]
 SolverOptionOpt = Annotated[
     list[str] | None,
@@ -142,7 +151,23 @@ def _print_decisions(result: Plan) -> None:
 @app.command("plan")
 @guarded
 def plan_command(
-    path: PathArg,
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="An .xlsx workbook (one sheet per table) or a folder of .csv files (one per "
+            "table); or none with --scenario.",
+            metavar="[PATH]",
+            show_default=False,
+        ),
+    ] = None,
+    scenario: Annotated[
+        str | None,
+        typer.Option(
+            help="Plan this stored scenario instead of a file, and record the plan in the "
+            "store (the same as `emsplan scenario plan NAME`).",
+            show_default=False,
+        ),
+    ] = None,
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Folder to write the plan into.")
     ] = None,
@@ -164,11 +189,35 @@ def plan_command(
         ),
     ] = None,
     log: Annotated[bool, typer.Option(help="Show the solver's log.")] = False,
+    db: DbOption = None,
 ) -> None:
     """Find the plan of least total landed cost and write it.
 
-    Example: emsplan plan india-2023.xlsx --out plan/
+    \b
+    Examples:
+      emsplan plan india-2023.xlsx --out plan/
+      emsplan plan --scenario cn-plus-20 --out plan-cn/   (stored, see `emsplan scenario`)
     """
+    if (path is None) == (scenario is None):
+        raise Fail(
+            "Give either a workbook or folder to plan (emsplan plan india-2023.xlsx) or a stored "
+            "scenario (emsplan plan --scenario NAME), not "
+            + ("both." if path is not None else "neither.")
+        )
+    if scenario is not None:
+        if export_model is not None or warm_start is not None or fmt != "csv" or log:
+            raise Fail(
+                "--export-model, --warm-start, --format and --log apply to planning a file; "
+                "with --scenario, leave them out, or export the scenario's network first "
+                f"(emsplan scenario show {scenario} --export {scenario}.xlsx) and plan that file."
+            )
+        from emsplan.cli_store import scenario_plan
+
+        scenario_plan(scenario, out_dir, solver, time_limit, mip_gap, solver_option, db)
+        return
+    assert path is not None
+    if db is not None:
+        raise Fail("--db applies only with --scenario NAME (a plan of a file is not stored).")
     if fmt not in FORMATS:
         raise Fail(f"--format {fmt!r} is not supported; use one of {', '.join(FORMATS)}.")
     if export_model is not None and export_model.suffix.lower() not in (".mps", ".lp"):

@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from emsplan.cli import INFEASIBLE, Fail, app, err, guarded, load_network, out
-from emsplan.cli_plan import MipGapOpt, SolverOpt, SolverOptionOpt, TimeLimitOpt
+from emsplan.cli_plan import DbOption, MipGapOpt, SolverOpt, SolverOptionOpt, TimeLimitOpt
 
 if TYPE_CHECKING:
     from emsplan.network import Network
@@ -41,15 +41,6 @@ scenario_app = typer.Typer(
 )
 app.add_typer(scenario_app)
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="The store: a file path or a SQLAlchemy URL (default: $EMSPLAN_DB, else "
-        "~/.emsplan/emsplan.db).",
-        show_default=False,
-    ),
-]
 SetOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -223,11 +214,22 @@ def scenario_list(db: DbOption = None) -> None:
 @guarded
 def scenario_show(
     name: Annotated[str, typer.Argument(help="The scenario's name.", show_default=False)],
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write the scenario's network (overrides applied) to this .xlsx "
+            "workbook or folder of .csv files.",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Show a scenario: its base, its overrides and its plans.
 
-    Example: emsplan scenario show cn-plus-20
+    \b
+    Examples:
+      emsplan scenario show cn-plus-20
+      emsplan scenario show cn-plus-20 --export cn-plus-20.xlsx
     """
     from emsplan.scenarios import from_dict
 
@@ -235,6 +237,8 @@ def scenario_show(
         info = store.scenario(name)
         plans = store.history(scenario=name, limit=10)
         kpis = store.kpis([p.id for p in plans])
+        if export is not None:
+            written = store.network(info.network_hash).write(export)
     console = out()
     console.print(Text(f"Scenario {info.name}", style="bold"))
     if info.description:
@@ -246,6 +250,8 @@ def scenario_show(
     for number, spec in enumerate(info.overrides, 1):
         console.print(Text(f"  {number}. {from_dict(spec)}"))
     _print_history(plans, f"Plans of {name}", kpis)
+    if export is not None:
+        console.print(Text(f"Its network written to {written}."))
 
 
 @scenario_app.command("delete")
@@ -866,9 +872,10 @@ def stress_command(
 ) -> None:
     """Stress-test a plan's strategic choices in sampled scenarios; report the regret.
 
-    The choices are which offers the plan uses and which plants make what.
-    In each sample, the plan is re-optimised with the unused offers and
-    production fixed to zero, and compared with the sample's own optimum:
+    The choices are which offers the plan uses, which plants make what, which
+    lines and contracts are open when, and the volumes committed under
+    contracts (take or pay). In each sample, the plan is re-optimised keeping
+    them, and compared with the sample's own optimum:
     regret = cost with the fixed choices - the sample's optimum.
 
     \b
@@ -910,7 +917,9 @@ def stress_command(
             f"Choices of plan #{plan.id}: {len(plan.decisions.get('sourcing', []))} offers used "
             f"({len(unused['sourcing'])} fixed to zero), "
             f"{len(plan.decisions.get('production', []))} items made at plants "
-            f"({len(unused['production'])} fixed to zero)."
+            f"({len(unused['production'])} fixed to zero), "
+            f"{len(plan.decisions.get('options', []))} option-periods open and "
+            f"{len(plan.decisions.get('volumes', []))} committed volumes (take or pay)."
         )
     )
     _print_quantiles(summary, currency)

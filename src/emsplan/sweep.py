@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from emsplan.network import Network
+from emsplan.optimization.terms import constant, expression, total
 from emsplan.problems import InputError
 from emsplan.scenarios import Override, OverrideError, apply, from_dict, resolve, sample
 from emsplan.store import PlanRecord, Store, StoreError, SweepInfo, network_hash
@@ -84,7 +85,7 @@ def solve_sample(
     index: int,
     settings: dict[str, Any],
     keep_tables: bool = True,
-    fixed: dict[str, list[str]] | None = None,
+    fixed: dict[str, list[Any]] | None = None,
 ) -> tuple[int, dict[str, PlanRecord]]:
     """Plan sample ``index``: ``{"": record}``, or with ``fixed`` choices (a stress test)
     ``{"own": its optimum, "fixed": the best plan keeping the choices}``."""
@@ -95,7 +96,7 @@ def solve_sample(
         return index, {v: record for v in (("own", "fixed") if fixed else ("",))}
     if fixed is None:
         return index, {"": _solve(net, settings, drawn, keep_tables)}
-    fix = partial(fix_choices, unused=unused_choices(net, fixed))
+    fix = partial(fix_choices, unused=unused_choices(net, fixed), chosen=fixed)
     return index, {
         "own": _solve(net, settings, drawn, keep_tables),
         "fixed": _solve(net, settings, drawn, keep_tables, fix),
@@ -141,7 +142,7 @@ def _one_line(exc: Exception) -> str:
 
 
 # -- fixing the strategic choices of a plan ---------------------------------------------
-def unused_choices(network: Network, used: dict[str, list[str]]) -> dict[str, list[str]]:
+def unused_choices(network: Network, used: dict[str, list[Any]]) -> dict[str, list[str]]:
     """Offers (``supplier/item``) and production rows (``plant/item``) of ``network``
     that a plan with decisions ``used`` does not use."""
     offers = set(network.supply["supplier"].astype(str) + "/" + network.supply["item"].astype(str))
@@ -154,9 +155,22 @@ def unused_choices(network: Network, used: dict[str, list[str]]) -> dict[str, li
     }
 
 
-def fix_choices(model: linopy.Model, data: PlanningData, unused: dict[str, list[str]]) -> None:
-    """``extra_functionality``: no purchase from the unused offers, nothing made by the
-    unused production rows (constraints ``Stress-fix-buy`` and ``Stress-fix-make``)."""
+def fix_choices(
+    model: linopy.Model,
+    data: PlanningData,
+    unused: dict[str, list[str]],
+    chosen: dict[str, list[Any]] | None = None,
+) -> None:
+    """``extra_functionality``: keep a plan's strategic choices.
+
+    No purchase from the unused offers and nothing made by the unused
+    production rows (``Stress-fix-buy``, ``Stress-fix-make``). With the plan's
+    ``chosen`` decisions (see :func:`emsplan.store.decisions`): every option
+    open or closed as in the plan (``Stress-fix-open``), the same single-source
+    choices (``Stress-fix-source``), and the volumes bought under contract and
+    minimum-quantity options committed: take or pay (what is not taken is paid
+    for at the offer's price, see :func:`_take_or_pay`).
+    """
     for var, dim, kind, name in (
         ("Supply-buy", "offer", "sourcing", "Stress-fix-buy"),
         ("Plant-make", "production", "production", "Stress-fix-make"),
@@ -167,6 +181,65 @@ def fix_choices(model: linopy.Model, data: PlanningData, unused: dict[str, list[
         labels = [x for x in unused[kind] if x in set(variable.coords[dim].values)]
         if labels:
             model.add_constraints(variable.sel({dim: labels}) == 0, name=name)
+    if chosen is not None:
+        _fix_options(model, data, chosen)
+
+
+def _fix_options(model: linopy.Model, data: PlanningData, chosen: dict[str, list[Any]]) -> None:
+    """Option binaries equal to the plan's; committed volumes as lower bounds."""
+    if "Option-open" in model.variables and "options" in chosen:
+        x = model.variables["Option-open"]
+        options, periods = (np.asarray(x.coords[d].values, dtype=object) for d in x.dims)
+        keys = (options[:, None] + "@" + periods[None, :]).ravel()
+        labels = np.asarray(x.labels.values).ravel()
+        _bound(model, labels, "==", np.isin(keys, list(chosen["options"])), "Stress-fix-open")
+    if "Option-source" in model.variables and "sources" in chosen:
+        y = model.variables["Option-source"]
+        keys = np.asarray(y.coords["source"].values, dtype=object)
+        opened = np.isin(keys, list(chosen["sources"]))
+        _bound(model, np.asarray(y.labels.values), "==", opened, "Stress-fix-source")
+    volumes = chosen.get("volumes", [])
+    if volumes and "Supply-buy" in model.variables:
+        _take_or_pay(model, data, volumes)
+
+
+def _take_or_pay(model: linopy.Model, data: PlanningData, volumes: list[Any]) -> None:
+    """Committed volumes: ``buy[o, t] + untaken[o, t] >= committed`` (``Stress-fix-volume``),
+    the untaken part paid at the offer's price (``Stress-untaken`` in the objective)."""
+    buy = model.variables["Supply-buy"]
+    table = pd.DataFrame(volumes, columns=["supplier", "item", "period", "qty"])
+    table["offer"] = table["supplier"] + "/" + table["item"]
+    grid = buy.labels.to_pandas()
+    pivot = table.pivot_table(index="offer", columns="period", values="qty", aggfunc="sum")
+    qty = pivot.reindex(index=grid.index, columns=grid.columns).fillna(0.0).to_numpy(float)
+    o, t = np.nonzero((qty > 0) & (grid.to_numpy() >= 0))
+    if not len(o):
+        return
+    index = pd.Index(grid.index[o] + "@" + grid.columns[t], name="committed")
+    untaken = model.add_variables(lower=0.0, coords=[index], name="Stress-untaken")
+    rows = np.arange(len(index))
+    lhs = expression(
+        model,
+        [index],
+        [np.concatenate([rows, rows])],
+        np.concatenate([grid.to_numpy()[o, t], np.asarray(untaken.labels.values)]),
+        np.ones(2 * len(index)),
+    )
+    model.add_constraints(lhs, ">=", constant([index], qty[o, t]), name="Stress-fix-volume")
+    price = data.offers["price"].to_numpy(float)[o]
+    model.objective = model.objective + total(model, untaken.labels.values, price)
+
+
+def _bound(
+    model: linopy.Model, labels: np.ndarray, sign: str, values: np.ndarray, name: str
+) -> None:
+    """Constraints ``variable[label] sign value`` for every label >= 0."""
+    keep = labels >= 0
+    if not keep.any():
+        return
+    index = pd.Index(np.arange(int(keep.sum())), name=f"{name}_row")
+    lhs = expression(model, [index], [np.arange(len(index))], labels[keep], np.ones(len(index)))
+    model.add_constraints(lhs, sign, constant([index], np.asarray(values, float)[keep]), name=name)
 
 
 # -- running on a cluster ---------------------------------------------------------------
@@ -220,7 +293,7 @@ def run(
     sweep_id: str | None = None,
     scenario: str | None = None,
     plan_id: int | None = None,
-    fixed: dict[str, list[str]] | None = None,
+    fixed: dict[str, list[Any]] | None = None,
     settings: dict[str, Any] | None = None,
     keep_tables: bool = True,
     workers: int = 2,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 if TYPE_CHECKING:
+    from emsplan.network import Network
     from emsplan.results import Plan
 
 #: Quantities above this count as a decision taken (an offer used, an item made).
@@ -31,7 +32,7 @@ class PlanRecord:
     summary: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    decisions: dict[str, list[str]] = field(default_factory=dict)
+    decisions: dict[str, list[Any]] = field(default_factory=dict)
     overrides: list[dict[str, Any]] = field(default_factory=list)
     message: str = ""
 
@@ -58,7 +59,7 @@ class PlanRecord:
             summary=_jsonable(s),
             timings={k: float(v) for k, v in plan.timings.items()},
             tables=dict(plan.tables) if keep_tables else {"kpis": plan.tables["kpis"]},
-            decisions=decisions(plan.tables),
+            decisions=decisions(plan.tables, plan.network),
             overrides=list(overrides or []),
         )
 
@@ -93,10 +94,20 @@ class PlanRecord:
         return float(hit["value"].iloc[0]) if len(hit) else None
 
 
-def decisions(tables: dict[str, pd.DataFrame]) -> dict[str, list[str]]:
-    """The plan's strategic choices: offers used (``supplier/item``) and items made
-    (``plant/item``), each a sorted list of labels with a quantity above :data:`USED`."""
-    out: dict[str, list[str]] = {"sourcing": [], "production": []}
+def decisions(
+    tables: dict[str, pd.DataFrame], network: Network | None = None
+) -> dict[str, list[Any]]:
+    """The plan's strategic choices, as lists of labels.
+
+    ``sourcing``: offers used (``supplier/item``); ``production``: items made
+    (``plant/item``), each with a quantity above :data:`USED`. With options:
+    ``options``, the lines, contracts and minimum-quantity offers open
+    (``option@period``); ``sources``, the single-source choices
+    (``option:supplier``); and, given the ``network``, ``volumes``: the
+    quantities ``[supplier, item, period, qty]`` bought under the open contract
+    and minimum-quantity options (the committed volumes).
+    """
+    out: dict[str, list[Any]] = {"sourcing": [], "production": []}
     purchases = tables.get("purchases")
     if purchases is not None and len(purchases):
         used = purchases[purchases["qty"] > USED]
@@ -105,7 +116,39 @@ def decisions(tables: dict[str, pd.DataFrame]) -> dict[str, list[str]]:
     if production is not None and len(production):
         made = production[production["qty"] > USED]
         out["production"] = sorted(set(made["plant"].astype(str) + "/" + made["item"].astype(str)))
+    options = tables.get("options")
+    if options is None or options.empty:
+        return out
+    opened = options[options["open"].astype(int) == 1]
+    timed = opened[opened["kind"] != "single_source"]
+    out["options"] = sorted(timed["option"].astype(str) + "@" + timed["period"].astype(str))
+    chosen = opened[opened["kind"] == "single_source"]
+    out["sources"] = sorted(chosen["option"].astype(str) + ":" + chosen["supplier"].astype(str))
+    if network is not None and purchases is not None:
+        out["volumes"] = _committed_volumes(timed, purchases, network)
     return out
+
+
+def _committed_volumes(
+    opened: pd.DataFrame, purchases: pd.DataFrame, network: Network
+) -> list[list[Any]]:
+    """``[supplier, item, period, qty]`` bought from offers under open contract and
+    minimum-quantity options, in the periods they are open."""
+    terms = network.options
+    terms = terms[terms["kind"].isin(["contract", "min_qty"]) & terms["supplier"].notna()]
+    keys = opened[["option", "period"]].merge(
+        terms[["option", "supplier", "item"]].astype(str), on="option"
+    )
+    bought = purchases.astype({"supplier": str, "item": str, "period": str}).merge(
+        keys[["supplier", "item", "period"]].drop_duplicates(), on=["supplier", "item", "period"]
+    )
+    bought = bought[bought["qty"] > USED].sort_values(["supplier", "item", "period"])
+    return [
+        [supplier, item, period, float(qty)]
+        for supplier, item, period, qty in zip(
+            bought["supplier"], bought["item"], bought["period"], bought["qty"], strict=True
+        )
+    ]
 
 
 def _jsonable(value: Any) -> Any:
