@@ -152,3 +152,28 @@ def test_a_mip_plan_writes_its_solution_and_warm_starts_from_it(tmp_path: Path) 
     missing = runner.invoke(app, ["plan", str(path), "--warm-start", str(tmp_path / "no.sol")])
     assert missing.exit_code == 2
     assert "does not exist" in " ".join(missing.output.split())
+
+
+def test_large_plans_get_no_workbook_unless_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above WORKBOOK_ROWS rows no plan.xlsx (and none left from an earlier plan);
+    --workbook writes it anyway; a table longer than a sheet cannot go into one."""
+    from emsplan import plan_io
+
+    book, out = _workbook(tmp_path), tmp_path / "plan"
+    assert runner.invoke(app, ["plan", str(book), "--out", str(out)]).exit_code == 0
+    assert (out / "plan.xlsx").is_file()
+    monkeypatch.setattr(plan_io, "WORKBOOK_ROWS", 3)
+    result = runner.invoke(app, ["plan", str(book), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "more than the 3 a workbook is written for" in " ".join(result.output.split())
+    assert not (out / "plan.xlsx").exists() and (out / "purchases.csv").is_file()
+    result = runner.invoke(app, ["plan", str(book), "--out", str(out), "--workbook"])
+    assert result.exit_code == 0 and (out / "plan.xlsx").is_file(), result.output
+    assert pd.read_excel(out / "plan.xlsx", sheet_name="purchases")["qty"].sum() == 10
+    monkeypatch.setattr(plan_io, "EXCEL_ROWS", 1)
+    result = runner.invoke(app, ["plan", str(book), "--out", str(tmp_path / "p2"), "--workbook"])
+    assert result.exit_code == 2
+    assert "more than an Excel sheet holds" in " ".join(result.output.split())
+    assert not (tmp_path / "p2" / "summary.json").exists()

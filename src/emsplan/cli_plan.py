@@ -112,9 +112,23 @@ def print_summary(result: Plan, destination: Path | None) -> None:
         console.print(table)
     _print_decisions(result)
     if destination is not None:
-        console.print(
-            f"Plan written to {destination}/ (CSV or Parquet per table, plan.xlsx, summary.json)."
-        )
+        from emsplan.plan_io import WORKBOOK_ROWS, plan_rows
+
+        if (destination / "plan.xlsx").is_file():
+            console.print(
+                f"Plan written to {destination}/ (CSV or Parquet per table, plan.xlsx, "
+                "summary.json)."
+            )
+        else:
+            console.print(
+                f"Plan written to {destination}/ (CSV or Parquet per table, summary.json). "
+                f"No plan.xlsx: the plan has {plan_rows(result):,} rows, more than the "
+                f"{WORKBOOK_ROWS:,} a workbook is written for by default (--workbook writes "
+                "it anyway)."
+                if plan_rows(result) > WORKBOOK_ROWS
+                else f"Plan written to {destination}/ (CSV or Parquet per table, summary.json; "
+                "no plan.xlsx, as asked)."
+            )
 
 
 def _print_decisions(result: Plan) -> None:
@@ -189,6 +203,14 @@ def plan_command(
         ),
     ] = None,
     log: Annotated[bool, typer.Option(help="Show the solver's log.")] = False,
+    workbook: Annotated[
+        bool | None,
+        typer.Option(
+            "--workbook/--no-workbook",
+            help="Also write plan.xlsx (default: only for plans of at most 100,000 rows).",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Find the plan of least total landed cost and write it.
@@ -205,9 +227,16 @@ def plan_command(
             + ("both." if path is not None else "neither.")
         )
     if scenario is not None:
-        if export_model is not None or warm_start is not None or fmt != "csv" or log:
+        if (
+            export_model is not None
+            or warm_start is not None
+            or fmt != "csv"
+            or log
+            or workbook is not None
+        ):
             raise Fail(
-                "--export-model, --warm-start, --format and --log apply to planning a file; "
+                "--export-model, --warm-start, --format, --workbook and --log apply to planning "
+                "a file; "
                 "with --scenario, leave them out, or export the scenario's network first "
                 f"(emsplan scenario show {scenario} --export {scenario}.xlsx) and plan that file."
             )
@@ -261,5 +290,8 @@ def plan_command(
             ) from exc
         if out_dir is not None:
             status.update("writing the plan...")
-            result.write(out_dir, fmt)
+            try:
+                result.write(out_dir, fmt, workbook)
+            except ValueError as exc:
+                raise Fail(f"Nothing written: {exc}.") from exc
     print_summary(result, out_dir)

@@ -214,12 +214,12 @@ def write_workbook(
         for pos, cell in enumerate(sheet[1]):
             if notes and name in notes and pos < len(notes[name]):
                 cell.comment = Comment(notes[name][pos], "emsplan", width=300, height=120)
-        for row in frame.itertuples(index=False):
+        for number, row in enumerate(frame.itertuples(index=False), start=2):
             values = [_cell(v) for v in row]
             sheet.append(values)
             for pos, value in enumerate(values):
-                if _needs_care(value):
-                    _set_exactly(sheet.cell(sheet.max_row, pos + 1), value)
+                if _needs_care(value):  # by row number: sheet.max_row scans every cell
+                    _set_exactly(sheet.cell(number, pos + 1), value)
         for pos, column in enumerate(frame.columns):
             width = max([len(str(column)), *(len(str(v)) for v in frame.iloc[:200, pos])])
             sheet.column_dimensions[sheet.cell(1, pos + 1).column_letter].width = min(

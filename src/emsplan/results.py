@@ -62,11 +62,14 @@ class Plan:
     def objective(self) -> float:
         return float(self.summary["objective"])
 
-    def write(self, out: str | Path, fmt: str = "csv") -> Path:
-        """Write every table (``csv`` or ``parquet``), a workbook and ``summary.json``."""
+    def write(self, out: str | Path, fmt: str = "csv", workbook: bool | None = None) -> Path:
+        """Write every table (``csv`` or ``parquet``), a workbook and ``summary.json``.
+
+        ``workbook=None`` writes ``plan.xlsx`` only for plans of at most
+        :data:`emsplan.plan_io.WORKBOOK_ROWS` rows; True or False decides."""
         from emsplan.plan_io import write_plan
 
-        return write_plan(self, Path(out), fmt)
+        return write_plan(self, Path(out), fmt, workbook)
 
 
 def _solution(model: linopy.Model, name: str) -> np.ndarray:
