@@ -637,6 +637,7 @@ def summary(
         "best_bound": outcome.best_bound,
         "solver": outcome.solver,
         "solve_seconds": outcome.solve_seconds,
+        "solver_seconds": outcome.solver_seconds,
         "timings": timings,
         "model": {
             "variables": int(model.nvars),

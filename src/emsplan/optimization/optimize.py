@@ -42,6 +42,8 @@ class SolveOutcome:
     solver: str
     mip_gap: float | None = None
     best_bound: float | None = None
+    #: The solver's own run time (HiGHS's ``getRunTime``), without the hand-over.
+    solver_seconds: float | None = None
     options: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -178,8 +180,10 @@ def _quiet() -> Iterator[None]:
 
 
 def _read_mip_info(model: linopy.Model, outcome: SolveOutcome) -> None:
-    """Gap and bound from HiGHS where the model has integer variables."""
+    """HiGHS's run time; gap and bound where the model has integer variables."""
     solver_model = getattr(model, "solver_model", None)
+    if solver_model is not None and hasattr(solver_model, "getRunTime"):
+        outcome.solver_seconds = float(solver_model.getRunTime())
     if solver_model is None or (not model.binaries.labels and not model.integers.labels):
         return
     try:

@@ -1,0 +1,96 @@
+"""emsplan beside HiGHS on a hand-written strong formulation, on OR-Library instances.
+
+For each instance (default: capa, capb and capc at every capacity of the data
+set's README), in one run:
+
+- **emsplan**: the instance imported as a network (``read_orlib_cap``: plants
+  with a ``line`` option each, markets whose demand must be met), planned by
+  ``emsplan.plan`` with a time limit, HiGHS default options. Reported: HiGHS's
+  own run time, the status, the gap and the objective, the build time.
+- **strong**: ``benchmarks/orlib_strong.py``'s textbook strong formulation
+  solved by highspy from arrays with the same time limit.
+
+Each is compared with the published optimum (relative difference; reached
+when within 1e-6).
+
+Usage::
+
+    python benchmarks/orlib_compare.py [INSTANCE ...] [--time-limit 300] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from orlib_strong import DATA, OPTIMA, instances, read_instance, solve
+
+RTOL = 1e-6
+DEFAULT = [label for label in OPTIMA if "-" in label]  # capa, capb, capc x capacities
+
+
+def run_emsplan(path: Path, capacity: float | None, time_limit: float) -> dict[str, Any]:
+    """Plan the imported instance; HiGHS's run time, status, gap, objective."""
+    from emsplan.importers.orlib import read_orlib_cap
+    from emsplan.planning import PlanningError, plan
+
+    net = read_orlib_cap(path, capacity)
+    start = time.perf_counter()
+    try:
+        result = plan(net, time_limit=time_limit, validate=False)
+    except PlanningError as exc:
+        return {"status": exc.termination, "objective": None, "gap": None, "seconds": None,
+                "wall": time.perf_counter() - start}  # fmt: skip
+    runtime = result.summary["solver_seconds"]  # the MIP's (not the duals' LP re-solve)
+    return {
+        "status": result.summary["termination_condition"],
+        "objective": result.objective,
+        "gap": result.summary["mip_gap"],
+        "seconds": runtime,
+        "build": result.timings["build"],
+        "wall": time.perf_counter() - start,
+    }
+
+
+def _cell(r: dict[str, Any], best: float) -> str:
+    if r["objective"] is None:
+        return f"{r['status']:>34}"
+    diff = (r["objective"] - best) / best
+    mark = "optimum" if abs(diff) <= RTOL and (r["gap"] or 0.0) <= 1e-4 else f"gap {r['gap']:.2%}"
+    return f"{r['seconds']:>8.1f} s {mark:>12} {diff:>+11.1e}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="e.g. capb capc-5000 cap41 (default: capa-c)")
+    parser.add_argument("--time-limit", type=float, default=300.0)
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--json", type=Path, help="write the results here")
+    args = parser.parse_args()
+    if not args.data.is_dir():
+        sys.exit(f"the OR-Library data folder {args.data} is absent: nothing to measure")
+    rows = []
+    print(f"time limit {args.time_limit:.0f} s each; HiGHS default options; rel. diff to the "
+          "published optimum")  # fmt: skip
+    print(f"{'instance':<12}{'emsplan: HiGHS run, outcome, rel. diff':>36}"
+          f"{'strong formulation: same':>36}")  # fmt: skip
+    for label, stem, cap in instances(args.names or DEFAULT):
+        path = args.data / f"{stem}.txt"
+        ours = run_emsplan(path, cap, args.time_limit)
+        strong = solve(read_instance(path, cap), args.time_limit)
+        best = OPTIMA[label]
+        rows.append({"instance": label, "published": best, "emsplan": ours, "strong": strong})
+        print(f"{label:<12}{_cell(ours, best):>36}{_cell(strong, best):>36}", flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
