@@ -219,6 +219,31 @@ def test_sweep_on_a_cluster_of_separate_processes(
     assert rerun.exit_code == 0 and "6 already stored" in " ".join(rerun.output.split())
 
 
+def test_sweep_command_passes_solver_settings_to_every_sample(
+    store: Store, tmp_path: Path, cluster: str
+) -> None:
+    """--time-limit, --mip-gap and --solver-option reach each sample's plan and its record;
+    they are part of the sweep's id, so the same sweep without them is another sweep."""
+    path = network().write(tmp_path / "tiny.xlsx")
+    args = ["sweep", str(path), "--vary", PRICE, "-n", "2", "--seed", "1", "--scheduler", cluster]
+    tuned = ["--time-limit", "30", "--mip-gap", "0.01", "--solver-option", "threads=1"]
+    result = runner.invoke(app, [*args, *tuned])
+    assert result.exit_code == 0, result.output
+    plans = store.history(limit=100, sweeps=True)
+    assert len(plans) == 2
+    for record in plans:
+        assert record.settings == {
+            "solver": "highs",
+            "time_limit": 30.0,
+            "mip_gap": 0.01,
+            "solver_options": {"threads": 1},
+        }
+    plain = runner.invoke(app, args)
+    assert plain.exit_code == 0, plain.output
+    assert "0 already stored" in " ".join(plain.output.split())
+    assert len({p.sweep_id for p in store.history(limit=100, sweeps=True)}) == 2
+
+
 def test_stress_command(store: Store, tmp_path: Path, cluster: str) -> None:
     """`emsplan stress` of a scenario's plan. (The default local cluster of `--workers N`
     is what benchmarks/sweep_speedup.py measures.)"""

@@ -684,6 +684,24 @@ TablesOption = Annotated[
 ]
 
 
+def sample_settings(
+    solver: str, time_limit: float | None, mip_gap: float | None, pairs: list[str] | None
+) -> dict[str, Any]:
+    """The solver settings of every sample of a sweep or stress test (only those given, so
+    that a sweep run without them keeps its id and resumes as before)."""
+    from emsplan.cli_plan import parse_solver_options
+
+    settings: dict[str, Any] = {"solver": solver}
+    if time_limit is not None:
+        settings["time_limit"] = time_limit
+    if mip_gap is not None:
+        settings["mip_gap"] = mip_gap
+    options = parse_solver_options(pairs or [])
+    if options:
+        settings["solver_options"] = options
+    return settings
+
+
 def _run_sweep(
     store: Store,
     network: Network,
@@ -807,6 +825,10 @@ def sweep_command(
     decisions: Annotated[
         int, typer.Option(help="How many decisions to list (0: all).", min=0)
     ] = 25,
+    solver: SolverOpt = "highs",
+    time_limit: TimeLimitOpt = None,
+    mip_gap: MipGapOpt = None,
+    solver_option: SolverOptionOpt = None,
     db: DbOption = None,
 ) -> None:
     """Plan many sampled scenarios in parallel (Dask) and summarise them.
@@ -839,6 +861,7 @@ def sweep_command(
             keep_tables=tables,
             workers=workers,
             scheduler=scheduler,
+            settings=sample_settings(solver, time_limit, mip_gap, solver_option),
         )
     _print_quantiles(summary, network.currency)
     _print_decisions(summary, decisions)
@@ -868,6 +891,10 @@ def stress_command(
     scheduler: SchedulerOption = None,
     sweep_id: IdOption = None,
     tables: TablesOption = False,
+    solver: SolverOpt = "highs",
+    time_limit: TimeLimitOpt = None,
+    mip_gap: MipGapOpt = None,
+    solver_option: SolverOptionOpt = None,
     db: DbOption = None,
 ) -> None:
     """Stress-test a plan's strategic choices in sampled scenarios; report the regret.
@@ -909,6 +936,7 @@ def stress_command(
             keep_tables=tables,
             workers=workers,
             scheduler=scheduler,
+            settings=sample_settings(solver, time_limit, mip_gap, solver_option),
         )
     unused = unused_choices(network, plan.decisions)
     currency = network.currency
