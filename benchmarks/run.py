@@ -20,8 +20,12 @@ measures, each tool in its own subprocess (so that peak RSS is per tool):
   (``benchmarks/pyomo_peer.py``: read, prepare, build, solve, results), solved
   by the same HiGHS, its objective checked equal to emsplan's (rel 1e-6).
 
-HiGHS runs with emsplan's settings (HiGHS defaults) unless ``--highs`` options are
-given, which then apply to all three tools alike. It prints a table and the
+HiGHS runs with emsplan's settings: HiGHS's defaults, except that emsplan picks the
+interior-point method for LPs of 50,000 variables or more (``highs_algorithm`` in
+``emsplan.optimization.optimize``), plus any ``--highs`` options. The limit and the
+peer get exactly the options emsplan used (so all three run the same algorithm), unless
+``--peer-defaults`` gives the peer HiGHS's plain defaults, as a planner who writes the
+model in Pyomo and does not tune HiGHS would run it. It prints a table and the
 ratios (emsplan total / HiGHS limit, Pyomo total / emsplan total, memory) and
 writes them, with the machine and the command, to ``benchmarks/results/<size>.json``
 (``<size>-<options>.json`` with ``--highs``).
@@ -117,6 +121,7 @@ def stage_emsplan(network: Path, out: Path, options: dict[str, Any]) -> dict[str
         objective=result.objective,
         variables=result.summary["model"]["variables"],
         constraints=result.summary["model"]["constraints"],
+        solver_options=result.summary["solver_options"],
         peak_rss_gb=peak_rss_gb(),
     )
     return figures
@@ -323,6 +328,10 @@ def main() -> None:
         "--highs", action="append", default=[], metavar="KEY=VALUE",
         help="a HiGHS option for all three tools (default: emsplan's, i.e. HiGHS defaults)",
     )  # fmt: skip
+    parser.add_argument(
+        "--peer-defaults", action="store_true",
+        help="run the Pyomo peer with HiGHS's defaults instead of emsplan's options",
+    )  # fmt: skip
     parser.add_argument("--work", type=Path, help="keep the network, plans and MPS here")
     # internal: one stage in this process
     parser.add_argument("--stage", choices=sorted(STAGES), help=argparse.SUPPRESS)
@@ -370,18 +379,24 @@ def main() -> None:
         "emsplan", ["--network", str(network), "--out", str(work / "plan-emsplan"), *_opts(args)]
     )
     say(f"  {record['emsplan']['timings']}")
+    # the options emsplan solved with (its algorithm choice included), for the others
+    used = {**options, **record["emsplan"].get("solver_options", {})}
+    record["highs_options"] = used
+    used_args = [a for k, v in used.items() for a in ("--highs", f"{k}={v}")]
     if not args.skip_limit:
         mps = work / f"{args.size}-{args.seed}.mps"
         say("exporting the MPS ...")
         record["export"] = run_stage("export", ["--network", str(network), "--mps", str(mps)])
         say("HiGHS on the MPS ...")
-        record["limit"] = run_stage("limit", ["--mps", str(mps), *_opts(args)])
+        record["limit"] = run_stage("limit", ["--mps", str(mps), *used_args])
         say(f"  {record['limit']['timings']}")
         if not args.work:
             mps.unlink(missing_ok=True)
     if not args.skip_pyomo:
         say("the Pyomo peer ...")
-        record["pyomo"] = run_peer(network, work / "plan-pyomo", options)
+        peer_options = options if args.peer_defaults else used
+        record["pyomo"] = run_peer(network, work / "plan-pyomo", peer_options)
+        record["pyomo"]["highs_options"] = peer_options
         say(f"  {record['pyomo']['timings']}")
     objective = record["emsplan"]["objective"]
     others = [record[k]["objective"] for k in ("limit", "pyomo") if k in record]

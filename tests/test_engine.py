@@ -443,3 +443,34 @@ def test_local_parts_bought_but_not_consumed_count_for_nothing() -> None:
     result = plan(net)
     assert result.objective == pytest.approx(10000.0, rel=1e-9)
     assert qty(result.purchases) == pytest.approx(0)
+
+
+def test_large_lps_are_solved_by_ipm_with_the_same_plan_and_duals(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """emsplan picks HiGHS's interior-point method (with crossover) for LPs from
+    IPM_MIN_VARIABLES variables; lowered to 1 here, the tiny LP goes to IPM. Supply of SIN
+    is capped at 4: buy 4 local (110) and 6 imported (100 + 15% = 115), objective
+    4 x 160 + 6 x 165 = 1630, and one more unit of SIN saves Rs 5 (the dual). A user's
+    own choice of algorithm is kept."""
+    from emsplan.optimization import optimize
+
+    net = network(
+        supply=[
+            {"supplier": "SIN", "item": "BAT", "price": 110.0, "capacity": 4.0},
+            {"supplier": "SCN", "item": "BAT", "price": 100.0},
+        ],
+        duties=[{"hs_code": "8507", "rate": 0.15}],
+    )
+    simplex = plan(net)
+    assert simplex.summary["solver_options"] == {}
+    monkeypatch.setattr(optimize, "IPM_MIN_VARIABLES", 1)
+    ipm = plan(net)
+    assert ipm.summary["solver_options"] == {"solver": "ipm"}
+    for result in (simplex, ipm):
+        assert result.objective == pytest.approx(1630.0, rel=1e-7)
+        assert qty(result.purchases, supplier="SIN") == pytest.approx(4, abs=1e-6)
+        row = result.bottlenecks[result.bottlenecks["constraint"] == "Supply-capacity"]
+        assert float(row["value_per_unit"].abs().iloc[0]) == pytest.approx(5.0, rel=1e-6)
+    kept = plan(net, solver_options={"solver": "simplex"})
+    assert kept.summary["solver_options"] == {"solver": "simplex"}

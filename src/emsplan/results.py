@@ -636,6 +636,7 @@ def summary(
         "mip_gap": outcome.mip_gap,
         "best_bound": outcome.best_bound,
         "solver": outcome.solver,
+        "solver_options": {k: v for k, v in outcome.options.items() if k != "output_flag"},
         "solve_seconds": outcome.solve_seconds,
         "solver_seconds": outcome.solver_seconds,
         "timings": timings,
