@@ -158,3 +158,51 @@ def test_option_periods_limit_when_it_can_open() -> None:
     result = plan(net)
     assert result.objective == pytest.approx(4700.0, rel=1e-9)
     assert result.options[["period", "open"]].values.tolist() == [["P2", 1]]
+
+
+def _two_line_network(penalty: float | None) -> Any:
+    """PL makes PH on lines A (200 hours, 2 hours a phone: 100 phones) and B (60 hours:
+    30 phones), options over P1-P2; 40 phones are demanded in P1 and 30 in P2."""
+    demand = [
+        {"market": "MK", "item": "PH", "period": p, "qty": q, "penalty": penalty}
+        for p, q in (("P1", 40.0), ("P2", 30.0))
+    ]
+    return network(
+        periods=[{"period": "P1", "days": 91}, {"period": "P2", "days": 91}],
+        production=[{"plant": "PL", "item": "PH", "cost": 50.0, "resource": "line", "usage": 2.0}],
+        resources=[{**LINE, "capacity": 0.0}],
+        options=[
+            {"option": o, "kind": "line", **LINE, "capacity": c, "fixed_cost": f}
+            for o, c, f in (("A", 200.0, 900.0), ("B", 60.0, 300.0))
+        ],
+        demand=demand,
+    )
+
+
+def test_line_cover_rows_are_the_cumulative_capacity_of_open_lines() -> None:
+    """Option-line-cover[PH, t]: 100 open_A + 30 open_B summed over tau <= t >= the hard
+    demand up to t (40, then 70). With a penalty the demand is soft and there is no row.
+    The plan: B's 30 a period cannot make 40 in P1, so A opens in P1 and makes all 70
+    (stock is free to hold), and no line opens in P2: 900 + 70 x 150 = 11,400."""
+    from emsplan.optimization.optimize import create_model
+
+    hard = _two_line_network(None)
+    model, _ = create_model(hard)
+    row = model.constraints["Option-line-cover"]
+    opened = model.variables["Option-open"].labels.values  # (option, period)
+    label = {int(opened[o, t]): (o, t) for o in range(2) for t in range(2)}
+    for t, need in ((0, 40.0), (1, 70.0)):
+        terms = {
+            label[int(v)]: float(c)
+            for v, c in zip(row.vars.values[0, t], row.coeffs.values[0, t], strict=True)
+            if v >= 0
+        }
+        assert terms == {(o, tau): (100.0, 30.0)[o] for o in range(2) for tau in range(t + 1)}
+        assert float(row.rhs.values[0, t]) == pytest.approx(need)
+        assert str(row.sign.values[0, t]) == ">="
+    soft, _ = create_model(_two_line_network(1000.0))
+    assert "Option-line-cover" not in soft.constraints
+    result = plan(hard)
+    assert result.objective == pytest.approx(11400.0, rel=1e-9)
+    opened_in = result.options.groupby("option")["open"].sum()
+    assert opened_in.to_dict() == {"A": 1, "B": 0}

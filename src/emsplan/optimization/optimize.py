@@ -23,7 +23,15 @@ from typing import Any
 import linopy
 
 from emsplan.network import Network
-from emsplan.optimization import balance, capacity, local_content, options, policy, variables
+from emsplan.optimization import (
+    balance,
+    capacity,
+    local_content,
+    options,
+    policy,
+    strength,
+    variables,
+)
 from emsplan.optimization.objective import define_objective
 from emsplan.optimization.sets import PlanningData, prepare
 
@@ -79,7 +87,8 @@ def create_model(
     options.define_contracts(model, data)
     options.define_min_qty(model, data)
     options.define_single_source(model, data)
-    options.define_line_flow_bounds(model, data)
+    strength.define_line_flow_bounds(model, data)
+    strength.define_line_cover(model, data)
     policy.define_incentives(model, data)
     policy.define_trade_rules(model, data)
     define_objective(model, data, network)
