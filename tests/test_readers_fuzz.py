@@ -306,3 +306,41 @@ def test_typed_frames_convert_like_raw_cells(values: list[Any]) -> None:
     floats = [float(v) for v in values if abs(float(v)) < 1e308 or v != v]
     typed = pd.Series(floats, dtype="float64")
     assert problems(typed) == problems(typed.astype(object))
+
+
+CELL_TEXT = st.one_of(
+    st.from_regex(r"\s*[+-]?\d{0,14}(\.\d{0,8})?([eE][+-]?\d{1,3})?\s*", fullmatch=True),
+    st.sampled_from(["", " ", "nan", "inf", "-Infinity", "1_000", "1e400", "0x10", "١٢", "1\r"]),
+    st.sampled_from(["\u00a0x", "x\u2003", "\x1cA", "a\nb", "\tb ", "\u3000", "a\x85", "b\x7f"]),
+    st.text(max_size=8),
+)
+CELLS = st.lists(
+    st.one_of(CELL_TEXT, st.none(), st.floats(allow_nan=True), st.integers(-(10**13), 10**13)),
+    max_size=30,
+)
+
+
+@FUZZ
+@given(cells=CELLS, kind=st.sampled_from(["str", "float", "int"]))
+def test_column_conversion_at_once_equals_cell_by_cell(cells: list[Any], kind: str) -> None:
+    """The vectorised conversion of a column gives every cell the value and the problem
+    that the cell-by-cell conversion gives it."""
+    from emsplan import coerce
+
+    table = schema.table("supply")  # text, number and whole-number columns
+    column = next(c for c in table.columns if c.type == kind)
+    values = pd.Series(cells, dtype=object)
+    keys = pd.DataFrame({"k": [str(i) for i in range(len(cells))]})
+    rows = pd.RangeIndex(len(cells)).to_numpy() + 2
+    problems: list[Any] = []
+    got = coerce.coerce_column(table, column, values, keys, rows, problems)
+    expected, reasons = [], []
+    for value in cells:
+        result, reason = coerce._coerce_cell(column, value)
+        reasons.append(reason)
+        expected.append(None if result is coerce._BLANK or reason is not None else result)
+    want = pd.Series(expected, dtype=object)
+    if column.default is not None:
+        want = want.where(want.notna(), column.default)
+    pd.testing.assert_series_equal(got, want.astype(column.dtype), check_names=False)
+    assert [p.row - 2 for p in problems] == [i for i, r in enumerate(reasons) if r is not None]

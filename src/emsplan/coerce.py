@@ -107,8 +107,10 @@ def coerce_column(
     if values.dtype == column.dtype and column.type != "str" and _plain_numbers(values):
         out = values.copy()
     else:
-        converted: list[Any] = []
-        for pos, value in enumerate(values.tolist()):
+        converted, easy = _coerce_easy(column, values)
+        cells = values.tolist()
+        for pos in np.flatnonzero(~easy).tolist():
+            value = cells[pos]
             result, reason = _coerce_cell(column, value)
             if reason is not None:
                 problems.append(
@@ -123,11 +125,87 @@ def coerce_column(
                     )
                 )
                 result = _BLANK
-            converted.append(None if result is _BLANK else result)
+            converted[pos] = None if result is _BLANK else result
         out = pd.Series(converted, index=values.index, dtype=object)
     if column.default is not None:
         out = out.where(out.notna(), column.default)
     return out.astype(column.dtype)  # type: ignore[call-overload]
+
+
+#: Text that Python's float() reads as the number it shows (no "_", "inf", "nan", ...).
+_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+#: Text that is its own stripped form and holds no control character or carriage return:
+#: its ends are not white space (as Python's str.strip sees it), its middle has no \r.
+_END = r"[^\x00-\x20\x7f-\xa0\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+_TEXT = _END + r"(?:[^\x00-\x08\x0b-\x0c\x0d\x0e-\x1f]*" + _END + ")?"
+
+
+def _fullmatch(strings: np.ndarray, pattern: str) -> np.ndarray:
+    """Mask of the strings that match ``pattern`` whole (pyarrow's RE2, in C; all False if
+    the strings cannot be encoded, e.g. a lone surrogate, so each goes cell by cell)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        array = pa.array(strings, type=pa.string())
+    except (pa.ArrowException, UnicodeEncodeError):
+        return np.zeros(len(strings), bool)
+    found = pc.match_substring_regex(array, f"^(?:{pattern})$")
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _coerce_easy(column: schema.Column, values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The cells whose conversion needs no look at a single cell, converted at once.
+
+    Returns (converted values as an object array, mask of the cells converted): missing
+    cells; for text columns, strings that are their own stripped form without control
+    characters; for number columns, strings of plain decimal numbers within
+    MAX_MAGNITUDE, whole for int columns. Every other cell is left to
+    :func:`_coerce_cell`, which gives it its problem or converts it; both paths give the
+    same value for the same cell (a property test checks it)."""
+    n = len(values)
+    out = np.full(n, None, dtype=object)
+    raw = values.to_numpy(dtype=object)
+    easy = values.isna().to_numpy().copy()
+    where = np.flatnonzero(np.fromiter((type(v) is str for v in raw), bool, n))
+    if where.size == 0:
+        return out, easy
+    text = raw[where]
+    if column.type == "str":
+        clean = _fullmatch(text, _TEXT)
+        out[where[clean]] = text[clean]
+        easy[where[clean]] = True
+        return out, easy
+    plain = _fullmatch(text, _NUMBER)
+    numbers = text[plain].astype(str).astype(float)
+    fine = np.abs(numbers) <= MAX_MAGNITUDE
+    if column.type == "int":
+        fine &= numbers == np.floor(numbers)
+        out[where[plain][fine]] = [int(f) for f in numbers[fine]]
+    else:
+        out[where[plain][fine]] = numbers[fine].tolist()
+    easy[where[plain][fine]] = True
+    return out, easy
+
+
+def _blank_cells(values: pd.Series) -> np.ndarray:
+    """Mask of the blank cells (as :func:`_is_blank`), at once for missing cells and for
+    text that is plainly not blank; the rest cell by cell."""
+    raw = values.to_numpy(dtype=object)
+    blank = values.isna().to_numpy().copy()
+    where = np.flatnonzero(np.fromiter((type(v) is str for v in raw), bool, len(raw)))
+    if where.size:
+        unsure = where[~_fullmatch(raw[where], _END + ".*")]
+        blank[unsure] = [_is_blank(v) for v in raw[unsure]]
+    return blank
+
+
+def _key_texts(values: pd.Series) -> list[Any]:
+    """A key column's cells as the text that names a row in a problem (None if blank)."""
+    raw = values.to_numpy(dtype=object)
+    if all(type(v) is str for v in raw) and _fullmatch(raw, _TEXT).all():
+        return list(raw)
+    return [None if _is_blank(v) else _to_str(v) for v in raw]
 
 
 def _plain_numbers(values: pd.Series) -> bool:
@@ -164,15 +242,13 @@ def coerce_table(
     rows = source_rows if source_rows is not None else np.arange(len(raw)) + 2
     raw = _match_columns(table, raw, problems)
     blank = (
-        raw.astype(object).map(_is_blank).astype(bool).all(axis=1).to_numpy()
+        np.logical_and.reduce([_blank_cells(raw.iloc[:, i]) for i in range(len(raw.columns))])
         if len(raw.columns)
         else np.ones(len(raw), bool)
     )
     raw = raw.loc[~blank].reset_index(drop=True)
     rows = np.asarray(rows)[~blank]
-    keys = pd.DataFrame(
-        {c: [None if _is_blank(v) else _to_str(v) for v in raw[c]] for c in table.key if c in raw}
-    )
+    keys = pd.DataFrame({c: _key_texts(raw[c]) for c in table.key if c in raw})
     data: dict[str, pd.Series] = {}
     for column in table.columns:
         if column.name in raw.columns:
