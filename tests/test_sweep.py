@@ -148,6 +148,38 @@ def test_an_unreachable_scheduler_is_a_clear_error() -> None:
         pass
 
 
+def test_ctrl_c_stops_a_local_sweep_cleanly_and_it_resumes(tmp_path: Path) -> None:
+    """Ctrl-C in a terminal reaches every process of the group, the local cluster's workers
+    too: the sweep stores what finished, says how to resume, exits 130 and prints no
+    traceback (the workers ignore it); the same command then resumes."""
+    import os
+    import signal
+
+    path = network().write(tmp_path / "tiny.xlsx")
+    env = {**subprocess_env(), "EMSPLAN_DB": str(tmp_path / "store.db")}
+    args = [sys.executable, "-m", "emsplan", "sweep", str(path), "--vary", PRICE, "--seed", "3"]
+    proc = subprocess.Popen(
+        [*args, "-n", "2000"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    stored = 0
+    while stored < 3 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.5)
+        if (tmp_path / "store.db").exists():
+            with Store(str(tmp_path / "store.db")) as s:
+                stored = len(s.history(limit=10, sweeps=True))
+    assert stored >= 3, "the sweep stored no samples in time"
+    os.killpg(proc.pid, signal.SIGINT)
+    output, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 130, output
+    assert "Traceback" not in output and "KeyboardInterrupt" not in output, output
+    assert "rerun the same command to resume" in " ".join(output.split())
+    rerun = subprocess.run([*args, "-n", "4"], env=env, capture_output=True, text=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert "already stored" in " ".join((rerun.stdout + rerun.stderr).split())
+
+
 # -- a cluster of separate processes ----------------------------------------------------
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

@@ -263,17 +263,34 @@ def dask_client(
         with client:
             yield client
         return
-    with (
-        LocalCluster(
+    with _sigint_ignored():  # the workers inherit it: Ctrl-C stops this process, not them
+        cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
-            silence_logs=40,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+            silence_logs=50,  # a stopped sweep's workers are no error for the user
+        )
+    with cluster, Client(cluster) as client:
         yield client
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore Ctrl-C while the local workers start. A terminal sends Ctrl-C to every process
+    in its group; the workers would each print a traceback. This process alone handles it
+    (stores what finished, closes the cluster and says how to resume)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def default_id(kind: str, digest: str, variations: Sequence[dict[str, Any]], extra: Any) -> str:
