@@ -326,7 +326,7 @@ def main() -> None:
     parser.add_argument("--skip-limit", action="store_true", help="do not run HiGHS on the MPS")
     parser.add_argument(
         "--highs", action="append", default=[], metavar="KEY=VALUE",
-        help="a HiGHS option for all three tools (default: emsplan's, i.e. HiGHS defaults)",
+        help="a HiGHS option for all three tools (on top of emsplan's own choice)",
     )  # fmt: skip
     parser.add_argument(
         "--peer-defaults", action="store_true",

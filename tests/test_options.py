@@ -160,7 +160,7 @@ def test_option_periods_limit_when_it_can_open() -> None:
     assert result.options[["period", "open"]].values.tolist() == [["P2", 1]]
 
 
-def _two_line_network(penalty: float | None) -> Any:
+def _two_line_network(penalty: float | None, usage: float = 2.0) -> Any:
     """PL makes PH on lines A (200 hours, 2 hours a phone: 100 phones) and B (60 hours:
     30 phones), options over P1-P2; 40 phones are demanded in P1 and 30 in P2."""
     demand = [
@@ -169,7 +169,9 @@ def _two_line_network(penalty: float | None) -> Any:
     ]
     return network(
         periods=[{"period": "P1", "days": 91}, {"period": "P2", "days": 91}],
-        production=[{"plant": "PL", "item": "PH", "cost": 50.0, "resource": "line", "usage": 2.0}],
+        production=[
+            {"plant": "PL", "item": "PH", "cost": 50.0, "resource": "line", "usage": usage}
+        ],
         resources=[{**LINE, "capacity": 0.0}],
         options=[
             {"option": o, "kind": "line", **LINE, "capacity": c, "fixed_cost": f}
@@ -206,3 +208,16 @@ def test_line_cover_rows_are_the_cumulative_capacity_of_open_lines() -> None:
     assert result.objective == pytest.approx(11400.0, rel=1e-9)
     opened_in = result.options.groupby("option")["open"].sum()
     assert opened_in.to_dict() == {"A": 1, "B": 0}
+
+
+def test_a_line_resource_used_at_zero_per_unit_gets_no_line_bounds() -> None:
+    """With usage 0 the plant makes phones without any line open, so neither
+    Option-line-flow nor Option-line-cover may bind them: 70 phones are made with no line,
+    objective 70 x 150 = 10,500."""
+    from emsplan.optimization.optimize import create_model
+
+    net = _two_line_network(None, usage=0.0)
+    model, _ = create_model(net)
+    assert "Option-line-cover" not in model.constraints
+    assert "Option-line-flow" not in model.constraints
+    assert plan(net).objective == pytest.approx(10500.0, rel=1e-9)

@@ -101,7 +101,7 @@ def define_allocation_origin(model: linopy.Model, data: PlanningData, kind: str)
         pool[t] = pool[t-1] + receipts[t] - allocations[t]   (pool[-1] = 0),
 
     which holds exactly when every cumulative constraint does. Each allocation and each
-    receipt appears in one row instead of in every later period's (at L size, 0.9M
+    receipt appears in one row instead of in every later period's (at L size, 0.64M
     nonzeros instead of 5.0M: see benchmarks/README.md)."""
     alloc = data.allocations.get(kind)
     if alloc is None or alloc.empty:

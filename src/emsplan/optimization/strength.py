@@ -25,15 +25,16 @@ from emsplan.optimization.variables import coord
 
 def line_only_production(data: PlanningData) -> pd.DataFrame:
     """Production rows (plant, item, res, usage) whose item reaches the plant in no other
-    way than being made there on a resource with no capacity of its own (every unit made
-    on lines opened by options)."""
+    way than being made there on a resource with no capacity of its own, using some of it
+    (every unit made on lines opened by options; a row of usage 0 makes units without
+    any line, so it is not one of them)."""
     res = data.resources
     zero_base: np.ndarray = ~np.any(data.resource_capacity > 0, axis=1)
     prod = data.production[data.production["resource"].notna()]
     made = prod[["plant", "item", "resource", "usage"]].merge(
         res.assign(res=res["pos"])[["plant", "resource", "res"]], on=["plant", "resource"]
     )
-    made = made[zero_base[made["res"].to_numpy(int)]]
+    made = made[zero_base[made["res"].to_numpy(int)] & (made["usage"].to_numpy(float) > 0)]
     received = set(zip(data.arcs["destination"], data.arcs["item"], strict=True))
     keep = [(p, i) not in received for p, i in zip(made["plant"], made["item"], strict=True)]
     return made[np.asarray(keep, dtype=bool)].reset_index(drop=True)
@@ -128,7 +129,7 @@ def define_line_cover(model: linopy.Model, data: PlanningData) -> None:
         & ~line_rows.index.isin(data.offers["item"])
         & line_rows.index.isin(hard["item"])
     ]
-    made = made[made["item"].isin(items) & (made["usage"] > 0)]
+    made = made[made["item"].isin(items)]
     if made.empty:
         return
     T = data.n_periods
