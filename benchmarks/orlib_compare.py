@@ -38,8 +38,8 @@ DEFAULT = [label for label in OPTIMA if "-" in label]  # capa, capb, capc x capa
 
 def run_emsplan(path: Path, capacity: float | None, time_limit: float) -> dict[str, Any]:
     """Plan the imported instance; HiGHS's run time, status, gap, objective."""
-    from emsplan.importers.orlib import read_orlib_cap
-    from emsplan.planning import PlanningError, plan
+    from emsplan.data.importers.orlib import read_orlib_cap
+    from emsplan.planning.pipeline import PlanningError, plan
 
     net = read_orlib_cap(path, capacity)
     start = time.perf_counter()

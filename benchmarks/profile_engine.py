@@ -65,11 +65,14 @@ def main() -> None:
     out = args.out or Path(tempfile.mkdtemp(prefix="emsplan-profile-"))
     out.mkdir(parents=True, exist_ok=True)
 
-    from emsplan.generate import generate
-    from emsplan.io import read_unchecked
-    from emsplan.optimization.optimize import create_model, solve_model
-    from emsplan.optimization.sets import prepare
-    from emsplan.results import Plan, build_tables, summary
+    from emsplan.data.generate import generate
+    from emsplan.data.readers import read_unchecked
+    from emsplan.optimization.build import create_model
+    from emsplan.optimization.prepare import prepare
+    from emsplan.optimization.solve import solve_model
+    from emsplan.results.plan import Plan
+    from emsplan.results.summary import summary
+    from emsplan.results.tables import build_tables
 
     folder = out / "network"
     network = generate(args.size, args.seed)

@@ -22,7 +22,7 @@ measures, each tool in its own subprocess (so that peak RSS is per tool):
 
 HiGHS runs with emsplan's settings: HiGHS's defaults, except that emsplan picks the
 interior-point method for LPs of 50,000 variables or more (``highs_algorithm`` in
-``emsplan.optimization.optimize``), plus any ``--highs`` options. The limit and the
+``emsplan.optimization.solve``), plus any ``--highs`` options. The limit and the
 peer get exactly the options emsplan used (so all three run the same algorithm), unless
 ``--peer-defaults`` gives the peer HiGHS's plain defaults, as a planner who writes the
 model in Pyomo and does not tune HiGHS would run it. It prints a table and the
@@ -79,8 +79,8 @@ def stage_emsplan(network: Path, out: Path, options: dict[str, Any]) -> dict[str
     still reported, with the termination condition."""
     t_import = time.perf_counter()
     import emsplan
-    from emsplan.io import read_unchecked
-    from emsplan.planning import PlanningError, plan
+    from emsplan.data.readers import read_unchecked
+    from emsplan.planning.pipeline import PlanningError, plan
 
     imported = time.perf_counter() - t_import
     timings: dict[str, float] = {}
@@ -129,8 +129,9 @@ def stage_emsplan(network: Path, out: Path, options: dict[str, Any]) -> dict[str
 
 def stage_export(network: Path, mps: Path) -> dict[str, Any]:
     """Write the exact model emsplan solves as MPS (the limit's input; not timed as emsplan)."""
-    from emsplan.io import read_unchecked
-    from emsplan.optimization.optimize import create_model, write_model
+    from emsplan.data.readers import read_unchecked
+    from emsplan.optimization.build import create_model
+    from emsplan.optimization.solve import write_model
 
     start = time.perf_counter()
     model, _ = create_model(read_unchecked(network))

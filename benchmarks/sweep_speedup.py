@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import emsplan
-from emsplan import sweep
-from emsplan.scenarios import parse
+from emsplan.scenarios import sweep
+from emsplan.scenarios.overrides import parse
 from emsplan.store import Store
 
 VARIATIONS = (

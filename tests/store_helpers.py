@@ -64,7 +64,7 @@ def store_location(backend: str, tmp_path: Path) -> Iterator[str]:
 
 def tiny_record() -> PlanRecord:
     """The record of a real plan of the tiny network of ``test_engine`` (objective 1500)."""
-    from emsplan.planning import plan
+    from emsplan.planning.pipeline import plan
     from test_engine import network
 
     return PlanRecord.from_plan(plan(network()), {"solver": "highs"})

@@ -20,9 +20,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emsplan import checks, rules, rules_policy
-from emsplan.network import Network
-from emsplan.problems import InputError, Problem, Severity
+from emsplan.core.countries import ISO_COUNTRIES
+from emsplan.core.problems import InputError, Problem, Severity
+from emsplan.data.network import Network
+from emsplan.validation import domain as rules
+from emsplan.validation import policy as rules_policy
+from emsplan.validation import registry
+from emsplan.validation import schema_checks as checks
 
 Tables = dict[str, pd.DataFrame]
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
@@ -168,8 +172,8 @@ def test_valid_network_has_no_problem_at_all() -> None:
 
 def test_every_domain_rule_is_registered() -> None:
     names = {n for module in (rules, rules_policy) for n in dir(module) if n.startswith("check_")}
-    assert names == {c.__name__ for c in rules.DOMAIN_CHECKS}
-    assert len(rules.DOMAIN_CHECKS) == len(set(rules.DOMAIN_CHECKS))
+    assert names == {c.__name__ for c in registry.DOMAIN_CHECKS}
+    assert len(registry.DOMAIN_CHECKS) == len(set(registry.DOMAIN_CHECKS))
 
 
 # -- one breakage, one problem ------------------------------------------------------------
@@ -720,7 +724,7 @@ def test_one_breakage_one_problem(case: Case) -> None:
 def test_every_check_has_a_case() -> None:
     """Each rule (generic and domain) is exercised by at least one case above."""
     tested = {c.check for c in CASES.values()}
-    rule_names = {c.__name__ for c in [*checks.GENERIC_CHECKS, *rules.DOMAIN_CHECKS]}
+    rule_names = {c.__name__ for c in [*registry.GENERIC_CHECKS, *registry.DOMAIN_CHECKS]}
     policy = {c.__name__ for c in rules_policy.POLICY_CHECKS}  # tests/test_policy_rules.py
     missing = rule_names - tested - policy - {"check_periods"}  # tested on its own below
     assert not missing
@@ -786,10 +790,10 @@ def test_blank_required_key_is_not_also_a_duplicate() -> None:
 
 # -- countries and HS codes -------------------------------------------------------------
 def test_country_list_is_the_assigned_iso_codes() -> None:
-    assert len(rules.ISO_COUNTRIES) == 249
-    assert {"IN", "CN", "AE", "US", "GB", "VN", "SS", "CW"} <= rules.ISO_COUNTRIES
-    assert not {"UK", "EU", "XK", "AN", "in"} & rules.ISO_COUNTRIES
-    assert all(re.fullmatch("[A-Z]{2}", c) for c in rules.ISO_COUNTRIES)
+    assert len(ISO_COUNTRIES) == 249
+    assert {"IN", "CN", "AE", "US", "GB", "VN", "SS", "CW"} <= ISO_COUNTRIES
+    assert not {"UK", "EU", "XK", "AN", "in"} & ISO_COUNTRIES
+    assert all(re.fullmatch("[A-Z]{2}", c) for c in ISO_COUNTRIES)
 
 
 @pytest.mark.parametrize("code", ["85", "8517", "8517.13", "85171300", "8517.13.00", "8517130000"])
@@ -811,7 +815,7 @@ def test_any_country_text_is_reported_iff_not_an_iso_code(text: str) -> None:
     network = broken(edit("sites", 3, country=text))
     found = rules.check_countries(network)
     stored = network.sites.at[3, "country"]
-    expected = not pd.isna(stored) and stored not in rules.ISO_COUNTRIES
+    expected = not pd.isna(stored) and stored not in ISO_COUNTRIES
     assert [p.row for p in found] == ([5] if expected else [])
 
 
@@ -1083,7 +1087,7 @@ def test_sub_assembly_made_from_nothing() -> None:
 
 def test_declared_setting_values(monkeypatch: pytest.MonkeyPatch) -> None:
     """Allowed values and numeric types declared for a setting are enforced."""
-    from emsplan import schema
+    from emsplan.data import schema
 
     declared = dict(schema.settings())
     declared["currency"] = schema.Setting("currency", "str", "INR", ("INR", "USD"), "")

@@ -15,7 +15,7 @@ from typer.testing import CliRunner, Result
 import emsplan
 from conftest import ROOT, subprocess_env
 from emsplan import cli
-from emsplan.io import read_unchecked
+from emsplan.data.readers import read_unchecked
 
 runner = CliRunner()
 WIDE = {"COLUMNS": "250", "NO_COLOR": "1"}  # no wrapping inside table cells
@@ -136,7 +136,7 @@ def test_fail_carries_its_exit_code() -> None:
     def infeasible() -> None:
         raise cli.Fail("the model is infeasible", cli.INFEASIBLE)
 
-    with pytest.raises(cli.typer.Exit) as info:
+    with pytest.raises(typer.Exit) as info:
         infeasible()
     assert info.value.exit_code == cli.INFEASIBLE == 3
 
@@ -167,14 +167,14 @@ def test_template_has_commented_headers_and_readme(tmp_path: Path) -> None:
     assert run("template", str(path)).exit_code == cli.OK
     book = openpyxl.load_workbook(path)
     assert book.sheetnames[0] == "README"
-    assert book.sheetnames[1:] == list(emsplan.schema.tables())
+    assert book.sheetnames[1:] == list(emsplan.data.schema.tables())
     price = book["supply"]["C1"]
     assert price.value == "price"
     assert price.comment is not None
     assert "INR/unit" in price.comment.text
     assert "required" in price.comment.text
     readme_text = " ".join(str(c.value) for row in book["README"].iter_rows() for c in row)
-    for name in emsplan.schema.tables():
+    for name in emsplan.data.schema.tables():
         assert name in readme_text
 
 
@@ -213,7 +213,7 @@ def test_example_writes_workbook_and_folder(tmp_path: Path) -> None:
     assert emsplan.read(book, validate=False).equals(expected)
     assert emsplan.read(folder, validate=False).equals(expected)
     assert sorted(p.name for p in folder.glob("*.csv")) == sorted(
-        f"{name}.csv" for name in emsplan.schema.tables()
+        f"{name}.csv" for name in emsplan.data.schema.tables()
     )
 
 
@@ -221,8 +221,8 @@ def test_example_writes_via_the_library(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, small_network: emsplan.Network
 ) -> None:
     """Both output forms, with a stand-in example (until the bundled one is available)."""
-    monkeypatch.setattr(emsplan.examples, "names", lambda: ["tiny"])
-    monkeypatch.setattr(emsplan.examples, "load", lambda name: small_network.copy())
+    monkeypatch.setattr(emsplan.data.examples, "names", lambda: ["tiny"])
+    monkeypatch.setattr(emsplan.data.examples, "load", lambda name: small_network.copy())
     book, folder = tmp_path / "tiny.xlsx", tmp_path / "tiny"
     assert run("example", "tiny", str(book)).exit_code == cli.OK
     assert run("example", "tiny", str(folder)).exit_code == cli.OK

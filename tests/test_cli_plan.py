@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from emsplan.cli import app
+from emsplan.cli.app import app
 from test_engine import network
 
 runner = CliRunner()
@@ -159,7 +159,7 @@ def test_large_plans_get_no_workbook_unless_asked(
 ) -> None:
     """Above WORKBOOK_ROWS rows no plan.xlsx (and none left from an earlier plan);
     --workbook writes it anyway; a table longer than a sheet cannot go into one."""
-    from emsplan import plan_io
+    from emsplan.results import writer as plan_io
 
     book, out = _workbook(tmp_path), tmp_path / "plan"
     assert runner.invoke(app, ["plan", str(book), "--out", str(out)]).exit_code == 0

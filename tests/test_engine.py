@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import emsplan
-from emsplan.planning import plan
+from emsplan.planning.pipeline import plan
 
 Rows = list[dict[str, Any]]
 
@@ -453,7 +453,7 @@ def test_large_lps_are_solved_by_ipm_with_the_same_plan_and_duals(
     is capped at 4: buy 4 local (110) and 6 imported (100 + 15% = 115), objective
     4 x 160 + 6 x 165 = 1630, and one more unit of SIN saves Rs 5 (the dual). A user's
     own choice of algorithm is kept."""
-    from emsplan.optimization import optimize
+    from emsplan.optimization import solve as optimize
 
     net = network(
         supply=[

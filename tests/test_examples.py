@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import emsplan
-from emsplan.examples import india_2023
+from emsplan.data.examples import india_2023
 from plan_checker import check_plan
 
 #: The PLI price threshold for phones (docs/domain.md): Rs 15,000 net price.

@@ -1,4 +1,4 @@
-"""The synthetic network generator (``emsplan.generate``, ``emsplan generate``).
+"""The synthetic network generator (``emsplan.data.generate``, ``emsplan generate``).
 
 Generated networks must be valid (no errors from the checks), feasible and plan
 to optimality; the same size and seed give identical tables; their structure is
@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 
 import emsplan
 from emsplan import cli
-from emsplan.generate import SIZES, generate
-from emsplan.problems import Severity
+from emsplan.core.problems import Severity
+from emsplan.data.generate import SIZES, generate
 
 
 def errors(net: emsplan.Network) -> list[str]:

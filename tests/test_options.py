@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from emsplan.planning import plan
+from emsplan.planning.pipeline import plan
 from test_engine import network, qty
 
 LINE = {"plant": "PL", "resource": "line"}
@@ -186,7 +186,7 @@ def test_line_cover_rows_are_the_cumulative_capacity_of_open_lines() -> None:
     demand up to t (40, then 70). With a penalty the demand is soft and there is no row.
     The plan: B's 30 a period cannot make 40 in P1, so A opens in P1 and makes all 70
     (stock is free to hold), and no line opens in P2: 900 + 70 x 150 = 11,400."""
-    from emsplan.optimization.optimize import create_model
+    from emsplan.optimization.build import create_model
 
     hard = _two_line_network(None)
     model, _ = create_model(hard)
@@ -214,7 +214,7 @@ def test_a_line_resource_used_at_zero_per_unit_gets_no_line_bounds() -> None:
     """With usage 0 the plant makes phones without any line open, so neither
     Option-line-flow nor Option-line-cover may bind them: 70 phones are made with no line,
     objective 70 x 150 = 10,500."""
-    from emsplan.optimization.optimize import create_model
+    from emsplan.optimization.build import create_model
 
     net = _two_line_network(None, usage=0.0)
     model, _ = create_model(net)

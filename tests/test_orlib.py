@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 import emsplan
-from emsplan.cli import app
-from emsplan.importers.orlib import OrlibFormatError, read_orlib_cap
+from emsplan.cli.app import app
+from emsplan.data.importers.orlib import OrlibFormatError, read_orlib_cap
 
 FOLDER = Path(__file__).resolve().parents[2] / "shared" / "data" / "orlib-cap"
 needs_data = pytest.mark.skipif(

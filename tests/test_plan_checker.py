@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import emsplan
-from emsplan.problems import Severity
+from emsplan.core.problems import Severity
 from plan_checker import UNCOVERED_TABLES, Inputs, applicable_checks, check_plan, uncovered
 from strategies import network_tables
 

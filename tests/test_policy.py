@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from emsplan.planning import plan
+from emsplan.planning.pipeline import plan
 from test_engine import network, qty
 
 

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from conftest import ROOT
-from emsplan.reference import data_format_markdown
+from emsplan.data.reference import data_format_markdown
 
 
 def run_tool(*args: str) -> None:
@@ -36,7 +36,7 @@ def test_data_format_doc_is_current() -> None:
     """docs/data-format.md is generated from the schema; regenerate it when this fails."""
     committed = (ROOT / "docs" / "data-format.md").read_text(encoding="utf-8")
     assert committed == data_format_markdown(), (
-        "docs/data-format.md is stale: run `python -m emsplan.reference docs/data-format.md`"
+        "docs/data-format.md is stale: run `python -m emsplan.data.reference docs/data-format.md`"
     )
 
 

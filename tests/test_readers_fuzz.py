@@ -3,8 +3,8 @@
 Every property writes files the way a planner's tools might (workbooks with
 odd sheets and cells, CSV files with odd text and bytes), reads them with
 :func:`emsplan.read` (conversion and every validation rule) and checks that
-the outcome is either a :class:`~emsplan.network.Network` or an
-:class:`~emsplan.problems.InputError` whose problems each name a table and
+the outcome is either a :class:`~emsplan.data.network.Network` or an
+:class:`~emsplan.core.problems.InputError` whose problems each name a table and
 say what is wrong.
 """
 
@@ -25,9 +25,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 import emsplan
 from conftest import small_tables
-from emsplan import schema
-from emsplan.network import Network
-from emsplan.problems import InputError, Severity
+from emsplan.core.problems import InputError, Severity
+from emsplan.data import schema
+from emsplan.data.network import Network
 
 FUZZ = settings(
     max_examples=60,
@@ -325,7 +325,7 @@ CELLS = st.lists(
 def test_column_conversion_at_once_equals_cell_by_cell(cells: list[Any], kind: str) -> None:
     """The vectorised conversion of a column gives every cell the value and the problem
     that the cell-by-cell conversion gives it."""
-    from emsplan import coerce
+    from emsplan.data import cells as coerce
 
     table = schema.table("supply")  # text, number and whole-number columns
     column = next(c for c in table.columns if c.type == kind)

@@ -15,7 +15,7 @@ import pytest
 
 import emsplan
 from conftest import small_tables
-from emsplan.network import Network
+from emsplan.data.network import Network
 
 AWKWARD_TEXT = [
     "फ़ोन-α",  # Devanagari and Greek

@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from emsplan import scenarios
+from emsplan.scenarios import overrides as scenarios
 
 LINES = ["supply[supplier=SCN].price*=1.2", "demand.qty*=1.1"]
 OBJECT = {

@@ -17,8 +17,16 @@ import pytest
 from typer.testing import CliRunner
 
 import emsplan
-from emsplan.cli import app
-from emsplan.scenarios import Distribution, OverrideError, apply, check, from_dict, parse, sample
+from emsplan.cli.app import app
+from emsplan.scenarios.overrides import (
+    Distribution,
+    OverrideError,
+    apply,
+    check,
+    from_dict,
+    parse,
+    sample,
+)
 from emsplan.store import Store
 from store_helpers import BACKENDS, store_location
 from test_engine import network
@@ -149,7 +157,7 @@ def test_a_result_that_breaks_a_rule_is_an_input_error() -> None:
 
 
 def test_sampling_is_seeded() -> None:
-    from emsplan.scenarios import resolve
+    from emsplan.scenarios.overrides import resolve
 
     overrides = resolve(
         network(), [parse("supply.price*=uniform(0.5,1.5)"), parse("demand.qty=choice(5,7)")], True

@@ -21,9 +21,9 @@ from typer.testing import CliRunner
 
 import emsplan
 from conftest import subprocess_env
-from emsplan import sweep
-from emsplan.cli import app
-from emsplan.scenarios import OverrideError, parse
+from emsplan.cli.app import app
+from emsplan.scenarios import sweep
+from emsplan.scenarios.overrides import OverrideError, parse
 from emsplan.store import PlanRecord, Store, network_hash
 from test_engine import network
 

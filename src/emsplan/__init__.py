@@ -14,18 +14,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from emsplan import examples
-from emsplan.io import read
-from emsplan.network import Network
-from emsplan.problems import InputError, Problem, Severity
+from emsplan.core.problems import InputError, Problem, Severity
+from emsplan.core.version import __version__
+from emsplan.data import examples
+from emsplan.data.network import Network
+from emsplan.data.readers import read
 
 if TYPE_CHECKING:
-    from emsplan.planning import PlanningError, plan
-    from emsplan.results import Plan
+    from emsplan.planning.pipeline import PlanningError, plan
+    from emsplan.results.plan import Plan
 
 #: Names loaded on first use, so that reading and validating never import the
 #: optimisation stack (linopy, xarray, the solver).
-_LAZY = {"plan": "emsplan.planning", "PlanningError": "emsplan.planning", "Plan": "emsplan.results"}
+_LAZY = {
+    "plan": "emsplan.planning",
+    "PlanningError": "emsplan.planning",
+    "Plan": "emsplan.results.plan",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -43,8 +48,8 @@ __all__ = [
     "PlanningError",
     "Problem",
     "Severity",
+    "__version__",
     "examples",
     "plan",
     "read",
 ]
-__version__ = "0.1.0"

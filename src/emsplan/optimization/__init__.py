@@ -1,8 +1,7 @@
-"""The planning model: index sets, variables, constraint families, objective."""
+"""The planning model: planning data and its preparation, variables, one constraint
+family per ``define_*`` function, the objective; building and solving.
 
-from __future__ import annotations
-
-from emsplan.optimization.optimize import SolveOutcome, create_model, solve_model
-from emsplan.optimization.sets import PlanningData, prepare
-
-__all__ = ["PlanningData", "SolveOutcome", "create_model", "prepare", "solve_model"]
+Import the modules you need (``emsplan.optimization.build``, ``.solve``, ...):
+this package imports nothing itself, so that ``emsplan.optimization.data`` and
+``.prepare`` can be used without loading the solver stack.
+"""

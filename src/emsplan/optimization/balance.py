@@ -22,7 +22,7 @@ import linopy
 import numpy as np
 import pandas as pd
 
-from emsplan.optimization.sets import PlanningData
+from emsplan.optimization.data import PlanningData, grid
 from emsplan.optimization.terms import constant, expression, labels_of
 from emsplan.optimization.variables import coord
 
@@ -34,11 +34,6 @@ def node_positions(data: PlanningData, sites: pd.Series, items: pd.Series) -> np
     if (pos < 0).any():
         raise KeyError("internal error: a flow references a (site, item) without a node")
     return pos
-
-
-def _grid(n: int, n_periods: int) -> tuple[np.ndarray, np.ndarray]:
-    """Element and period index of every cell of an (n, T) grid."""
-    return np.repeat(np.arange(n), n_periods), np.tile(np.arange(n_periods), n)
 
 
 def node_terms(model: linopy.Model, data: PlanningData) -> pd.DataFrame:
@@ -68,13 +63,13 @@ def node_terms(model: linopy.Model, data: PlanningData) -> pd.DataFrame:
         )
 
     offers = data.offers
-    e, t = _grid(len(offers), T)
+    e, t = grid(len(offers), T)
     n_off = node_positions(data, offers["supplier"], offers["item"])
     add(n_off[e], e, t, offers["lead_time"].to_numpy(int)[e], labels_of(model, "Supply-buy"), 1.0)
 
     arcs = data.arcs
     ship = labels_of(model, "Lane-ship")
-    e, t = _grid(len(arcs), T)
+    e, t = grid(len(arcs), T)
     n_in = node_positions(data, arcs["destination"], arcs["item"])
     n_out = node_positions(data, arcs["origin"], arcs["item"])
     add(n_in[e], e, t, arcs["lead_time"].to_numpy(int)[e], ship, 1.0)
@@ -82,12 +77,12 @@ def node_terms(model: linopy.Model, data: PlanningData) -> pd.DataFrame:
 
     prod = data.production
     make = labels_of(model, "Plant-make")
-    e, t = _grid(len(prod), T)
+    e, t = grid(len(prod), T)
     n_make = node_positions(data, prod["plant"], prod["item"])
     add(n_make[e], e, t, np.zeros_like(t), make, 1.0)
 
     bom = data.bom
-    e, t = _grid(len(bom), T)
+    e, t = grid(len(bom), T)
     n_use = node_positions(data, bom["plant"], bom["child"])
     prod_of_line = bom["prod"].to_numpy(int)
     qty = bom["qty_per"].to_numpy(float)
@@ -103,7 +98,7 @@ def node_terms(model: linopy.Model, data: PlanningData) -> pd.DataFrame:
     )
 
     stock = labels_of(model, "Site-stock")
-    e, t = _grid(len(data.nodes), T)
+    e, t = grid(len(data.nodes), T)
     add(e, e, t, np.zeros_like(t), stock, -1.0)
     add(e, e, t, np.ones_like(t), stock, 1.0)
     return pd.concat(parts, ignore_index=True)

@@ -11,9 +11,8 @@ import linopy
 import numpy as np
 import pandas as pd
 
-from emsplan.optimization.balance import _grid
+from emsplan.optimization.data import PlanningData, grid
 from emsplan.optimization.options import line_capacity_terms
-from emsplan.optimization.sets import PlanningData
 from emsplan.optimization.terms import constant, expression, labels_of
 from emsplan.optimization.variables import coord
 
@@ -24,7 +23,7 @@ def define_supply_capacity(model: linopy.Model, data: PlanningData) -> None:
     if offers.empty:
         return
     T = data.n_periods
-    e, t = _grid(len(offers), T)
+    e, t = grid(len(offers), T)
     pos = offers["pos"].to_numpy(int)
     coords = [pd.Index(coord(data, "offer")[pos], name="offer"), coord(data, "period")]
     lhs = expression(
@@ -45,7 +44,7 @@ def define_resource_capacity(model: linopy.Model, data: PlanningData) -> None:
     r_of = pd.MultiIndex.from_frame(res[["plant", "resource"]]).get_indexer(
         pd.MultiIndex.from_frame(prod[["plant", "resource"]])
     )
-    e, t = _grid(len(prod), T)
+    e, t = grid(len(prod), T)
     make = labels_of(model, "Plant-make")
     lines = line_capacity_terms(model, data)
     coords = [
@@ -74,7 +73,7 @@ def define_lane_capacity(model: linopy.Model, data: PlanningData) -> None:
     T = data.n_periods
     local = pd.Index(lanes["lane"]).get_indexer(data.arcs["lane"])
     arcs = data.arcs[local >= 0]
-    e, t = _grid(len(arcs), T)
+    e, t = grid(len(arcs), T)
     ship = labels_of(model, "Lane-ship")
     names = data.arcs.drop_duplicates("lane").set_index("lane")
     label = (names["origin"] + ">" + names["destination"] + "/" + names["mode"]).reindex(
@@ -102,7 +101,7 @@ def define_storage_capacity(model: linopy.Model, data: PlanningData) -> None:
     local = pd.Index(storage["site"]).get_indexer(nodes["site"])
     nodes = nodes[local >= 0]
     local = local[local >= 0]
-    e, t = _grid(len(nodes), T)
+    e, t = grid(len(nodes), T)
     stock = labels_of(model, "Site-stock")
     coords = [pd.Index(storage["site"], name="storage_site"), coord(data, "period")]
     lhs = expression(

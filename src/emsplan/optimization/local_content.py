@@ -39,8 +39,7 @@ import linopy
 import numpy as np
 import pandas as pd
 
-from emsplan.optimization.balance import _grid
-from emsplan.optimization.sets import PlanningData
+from emsplan.optimization.data import PlanningData, grid
 from emsplan.optimization.terms import expression, labels_of
 from emsplan.optimization.variables import coord
 
@@ -53,7 +52,7 @@ def supplier_receipts(data: PlanningData) -> pd.DataFrame:
     arcs = data.arcs[data.arcs["origin_kind"] == "supplier"]
     lc = data.offers.set_index(["supplier", "item"])["local_content"]
     share = lc.reindex(pd.MultiIndex.from_frame(arcs[["origin", "item"]])).to_numpy(float)
-    e, t = _grid(len(arcs), data.n_periods)
+    e, t = grid(len(arcs), data.n_periods)
     arrival = t + arcs["lead_time"].to_numpy(int)[e]
     ok = arrival < data.n_periods
     return pd.DataFrame(
@@ -75,9 +74,9 @@ def define_allocation_content(model: linopy.Model, data: PlanningData, kind: str
         return
     T = data.n_periods
     content = data.contents[kind]
-    e, t = _grid(len(alloc), T)
+    e, t = grid(len(alloc), T)
     a_lab = labels_of(model, f"{kind}-alloc")
-    c, tc = _grid(len(content), T)
+    c, tc = grid(len(content), T)
     make = labels_of(model, "Plant-make")
     names = content["plant"] + "/" + content["product"] + "/" + content["item"]
     coords = [pd.Index(names, name=f"{kind.lower()}_content"), coord(data, "period")]
@@ -123,8 +122,8 @@ def define_allocation_origin(model: linopy.Model, data: PlanningData, kind: str)
     coords = [pd.Index(names, name=f"{kind.lower()}_origin"), coord(data, "period")]
     pool = model.add_variables(lower=0.0, coords=coords, name=f"{kind}-pool")
     p_lab = np.asarray(pool.labels.values)
-    a_e, a_t = _grid(len(alloc), T)
-    p_e, p_t = _grid(len(pairs), T)
+    a_e, a_t = grid(len(alloc), T)
+    p_e, p_t = grid(len(pairs), T)
     before = p_t > 0  # pool[t-1] enters every row but the first period's
     ship = labels_of(model, "Lane-ship")
     a_lab = labels_of(model, f"{kind}-alloc")
@@ -154,7 +153,7 @@ def define_allocation_origin(model: linopy.Model, data: PlanningData, kind: str)
 def allocation_terms(data: PlanningData, kind: str) -> pd.DataFrame:
     """Every (allocation, period) with its plant, product, value and local share."""
     alloc = data.allocations[kind]
-    e, t = _grid(len(alloc), data.n_periods)
+    e, t = grid(len(alloc), data.n_periods)
     return pd.DataFrame(
         {
             "alloc": e,

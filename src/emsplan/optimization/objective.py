@@ -17,9 +17,9 @@ from __future__ import annotations
 import linopy
 import numpy as np
 
-from emsplan.network import Network
+from emsplan.data.network import Network
+from emsplan.optimization.data import PlanningData
 from emsplan.optimization.policy import objective_terms
-from emsplan.optimization.sets import PlanningData
 from emsplan.optimization.terms import labels_of, total
 
 #: Cost category -> the variable it prices.

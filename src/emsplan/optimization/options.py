@@ -30,71 +30,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from emsplan.network import Network
-from emsplan.optimization.balance import _grid
-from emsplan.optimization.sets import PlanningData
+from emsplan.optimization.data import PlanningData, grid
+from emsplan.optimization.prepare.options import make_bound, option_mask
 from emsplan.optimization.terms import expression, labels_of
-
-
-def prepare_options(network: Network, data: PlanningData) -> None:
-    """Add ``data.options`` (one row per option, with its offer, resource and periods),
-    ``data.sources`` (single-source candidates) and ``data.item_bound``."""
-    pidx = {p: i for i, p in enumerate(data.periods)}
-    options = network.options.reset_index(drop=True).copy()
-    options["first"] = options["period_from"].map(pidx).fillna(0).astype(int)
-    options["last"] = options["period_to"].map(pidx).fillna(data.n_periods - 1).astype(int)
-    offer_of = pd.MultiIndex.from_frame(data.offers[["supplier", "item"]])
-    options["offer"] = offer_of.get_indexer(
-        pd.MultiIndex.from_arrays([options["supplier"].to_numpy(), options["item"].to_numpy()])
-    )
-    res = pd.MultiIndex.from_frame(data.resources[["plant", "resource"]])
-    options["res"] = res.get_indexer(
-        pd.MultiIndex.from_arrays([options["plant"].to_numpy(), options["resource"].to_numpy()])
-    )
-    made = pd.MultiIndex.from_frame(data.production[["plant", "item"]])
-    by_plant = options["supplier"].isna()
-    options["prod"] = np.where(
-        by_plant,
-        made.get_indexer(
-            pd.MultiIndex.from_arrays([options["plant"].to_numpy(), options["item"].to_numpy()])
-        ),
-        -1,
-    )
-    options["pos"] = np.arange(len(options))
-    data.options = options
-    data.item_bound = _item_bound(network, data)
-    single = options[options["kind"] == "single_source"]
-    supplied = data.arcs.loc[
-        data.arcs["origin_kind"] == "supplier", ["origin", "destination", "item"]
-    ]
-    supplied = supplied.drop_duplicates().rename(
-        columns={"origin": "supplier", "destination": "plant"}
-    )
-    sources = single[["pos", "option", "plant", "item"]].merge(supplied, on=["plant", "item"])
-    data.sources = sources.reset_index(drop=True)
-
-
-def _item_bound(network: Network, data: PlanningData) -> pd.Series:
-    """Most units of each item that can ever be used: demand exploded through the BOM."""
-    need = network.demand.groupby("item")["qty"].sum()
-    per = network.bom.groupby(["parent", "child"])["qty_per"].max().reset_index()
-    total = need.copy()
-    level = need
-    for _ in range(50):  # one BOM level a pass; validation rejects cycles
-        step = per.merge(level.rename("qty"), left_on="parent", right_index=True)
-        level = (step["qty"] * step["qty_per"]).groupby(step["child"]).sum()
-        if level.empty:
-            break
-        total = total.add(level, fill_value=0.0)
-    return total
-
-
-def option_mask(data: PlanningData, kinds: tuple[str, ...]) -> np.ndarray:
-    """(option, period) mask of the options of these kinds in their periods."""
-    o = data.options
-    t = np.arange(data.n_periods)[None, :]
-    inside = (t >= o["first"].to_numpy()[:, None]) & (t <= o["last"].to_numpy()[:, None])
-    return inside & o["kind"].isin(kinds).to_numpy()[:, None]
 
 
 def define_option_variables(model: linopy.Model, data: PlanningData) -> None:
@@ -122,7 +60,7 @@ def line_capacity_terms(model: linopy.Model, data: PlanningData) -> pd.DataFrame
     if data.options.empty or "Option-open" not in model.variables:
         return pd.DataFrame(columns=["res", "t", "label", "coeff"])
     lines = data.options[(data.options["kind"] == "line") & (data.options["res"] >= 0)]
-    e, t = _grid(len(lines), data.n_periods)
+    e, t = grid(len(lines), data.n_periods)
     open_ = labels_of(model, "Option-open")
     pos = lines["pos"].to_numpy(int)
     return pd.DataFrame(
@@ -133,33 +71,6 @@ def line_capacity_terms(model: linopy.Model, data: PlanningData) -> pd.DataFrame
             "coeff": -lines["capacity"].fillna(0.0).to_numpy(float)[e],
         }
     )
-
-
-def make_bound(data: PlanningData) -> np.ndarray:
-    """Most units each production row can make in each period: its resource's capacity
-    (with every line option open) over its usage, else the item's usable bound."""
-    prod = data.production
-    bound = np.repeat(
-        prod["item"].map(data.item_bound).fillna(0.0).to_numpy(float)[:, None],
-        data.n_periods,
-        axis=1,
-    )
-    res = pd.MultiIndex.from_frame(data.resources[["plant", "resource"]]).get_indexer(
-        pd.MultiIndex.from_arrays([prod["plant"].to_numpy(), prod["resource"].to_numpy()])
-    )
-    capacity = data.resource_capacity.copy()
-    if len(data.options):
-        lines = data.options[(data.options["kind"] == "line") & (data.options["res"] >= 0)]
-        np.add.at(
-            capacity,
-            lines["res"].to_numpy(int),
-            lines["capacity"].fillna(0.0).to_numpy(float)[:, None],
-        )
-    usage = prod["usage"].to_numpy(float)
-    limited = (res >= 0) & (usage > 0)
-    rows = np.flatnonzero(limited)
-    bound[rows] = np.minimum(bound[rows], capacity[res[rows]] / usage[rows, None])
-    return bound
 
 
 def _offer_cap(data: PlanningData, rows: pd.DataFrame) -> np.ndarray:
@@ -193,7 +104,7 @@ def _qty_vs_open(
     if rows.empty:
         return
     T = data.n_periods
-    e, t = _grid(len(rows), T)
+    e, t = grid(len(rows), T)
     buy = labels_of(model, "Supply-buy")
     make = labels_of(model, "Plant-make")
     offer = rows["offer"].to_numpy(int)
@@ -248,7 +159,7 @@ def define_single_source(model: linopy.Model, data: PlanningData) -> None:
         )[["origin", "destination", "item", "source"]],
         on=["origin", "destination", "item"],
     )
-    e, t = _grid(len(arcs), data.n_periods)
+    e, t = grid(len(arcs), data.n_periods)
     ship = labels_of(model, "Lane-ship")
     bound = arcs["item"].map(data.item_bound).fillna(0.0).to_numpy(float)
     coords = [

@@ -16,9 +16,8 @@ import linopy
 import numpy as np
 import pandas as pd
 
-from emsplan.optimization.balance import _grid
+from emsplan.optimization.data import PlanningData, grid
 from emsplan.optimization.options import line_capacity_terms
-from emsplan.optimization.sets import PlanningData
 from emsplan.optimization.terms import constant, expression, labels_of
 from emsplan.optimization.variables import coord
 
@@ -66,7 +65,7 @@ def define_line_flow_bounds(model: linopy.Model, data: PlanningData) -> None:
         return
     T = data.n_periods
     demand = data.demand.groupby(["market", "item", "t"])["qty"].sum()
-    e, t = _grid(len(arcs), T)
+    e, t = grid(len(arcs), T)
     arrival = t + arcs["lead_time"].to_numpy(int)[e]
     ok = arrival < T
     e, t, arrival = e[ok], t[ok], arrival[ok]

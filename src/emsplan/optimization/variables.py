@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from emsplan.optimization.sets import PlanningData
+from emsplan.optimization.data import PlanningData
 
 
 def coord(data: PlanningData, name: str) -> pd.Index:

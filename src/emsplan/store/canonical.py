@@ -4,7 +4,7 @@ A network's identity is its content: the SHA-256 of the canonical CSV text of
 each of its non-empty tables, in the schema's order, each preceded by its
 name. Canonical means: every declared column in the declared order, values
 written exactly (``repr`` of floats, blanks empty, see
-:func:`emsplan.io.csv_text`), and rows sorted by the table's key, except in
+:func:`emsplan.data.readers.csv_text`), and rows sorted by the table's key, except in
 ``periods``, whose row order is time order. Two networks that differ only in row order or in
 name have the same hash; empty tables do not count, so that a table added to
 the schema later does not change the hash of a network that does not use it.
@@ -18,9 +18,9 @@ import io
 
 import pandas as pd
 
-from emsplan import schema
-from emsplan.io import csv_text
-from emsplan.network import Network
+from emsplan.data import schema
+from emsplan.data.network import Network
+from emsplan.data.writers import csv_text
 
 #: Tables whose row order carries meaning and is kept as given.
 ORDERED = frozenset({"periods"})

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 if TYPE_CHECKING:
-    from emsplan.network import Network
-    from emsplan.results import Plan
+    from emsplan.data.network import Network
+    from emsplan.results.plan import Plan
 
 #: Quantities above this count as a decision taken (an offer used, an item made).
 USED = 1e-6
@@ -48,7 +48,7 @@ class PlanRecord:
         overrides: list[dict[str, Any]] | None = None,
         keep_tables: bool = True,
     ) -> PlanRecord:
-        """The record of a solved :class:`~emsplan.results.Plan`."""
+        """The record of a solved :class:`~emsplan.results.tables.Plan`."""
         s = plan.summary
         return cls(
             status=str(s["status"]),

@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from emsplan.network import Network
+from emsplan.data.network import Network
 from emsplan.store.canonical import canonical_tables, hash_tables, network_from_tables
 from emsplan.store.migrations import HEAD
 from emsplan.store.models import (
@@ -215,7 +215,7 @@ class Store:
             ).all()
             tables = {p.name: p.csv for p in parts}
             name = row.name
-        from emsplan import schema
+        from emsplan.data import schema
 
         ordered = {k: tables[k] for k in schema.tables() if k in tables}
         return network_from_tables(ordered, name=name)
@@ -244,7 +244,7 @@ class Store:
         """Store scenario ``name``: ``base`` with ``overrides``, giving ``resolved``.
 
         The overrides must have been checked and applied already (see
-        :func:`emsplan.scenarios.apply`). Fails if the name is taken, unless
+        :func:`emsplan.scenarios.overrides.apply`). Fails if the name is taken, unless
         ``replace``.
         """
         if not name.strip():

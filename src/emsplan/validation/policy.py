@@ -1,0 +1,221 @@
+"""Validation rules of the policy tables: ``options``, ``incentives``, ``trade_rules``.
+
+=========================  =====================================================
+rule                       what it requires (E = error, W = warning)
+=========================  =====================================================
+check_option_fields        E: each option kind has the columns it needs: line
+                           (plant, resource, capacity), contract (supplier,
+                           item), min_qty (min_qty and supplier + item or
+                           plant + item), single_source (plant, item)
+check_option_targets       E: a contract's or min_qty's offer (supplier, item)
+                           exists in supply, a min_qty's (plant, item) in
+                           production; W: a line adds capacity nothing loads
+check_policy_periods       E: period_from not after period_to (options, rules)
+check_incentive_items      E: an incentive's item is an item or an item group
+check_trade_scope          E: a trade rule gives exactly one of item, hs_code;
+                           its countries are ISO alpha-2 codes
+=========================  =====================================================
+"""
+
+from __future__ import annotations
+
+from emsplan.core.countries import ISO_COUNTRIES
+from emsplan.core.problems import Problem, Severity, format_value
+from emsplan.data.network import Network
+from emsplan.validation.report import Check, positions, row_problem
+
+#: Columns each option kind needs.
+OPTION_FIELDS = {
+    "line": ("plant", "resource", "capacity"),
+    "contract": ("supplier", "item"),
+    "min_qty": ("min_qty", "item"),
+    "single_source": ("plant", "item"),
+}
+
+
+def check_option_fields(network: Network) -> list[Problem]:
+    """Each option kind has the columns it needs (see the module table)."""
+    options = network["options"]
+    out = []
+    for kind, fields in OPTION_FIELDS.items():
+        of_kind = options["kind"] == kind
+        for field in fields:
+            for pos in positions(of_kind & options[field].isna()):
+                out.append(
+                    row_problem(
+                        network,
+                        "options",
+                        pos,
+                        field,
+                        f"a {kind} option needs '{field}'; the cell is blank. A {kind} option "
+                        f"must give {', '.join(fields)}.",
+                        check="check_option_fields",
+                    )
+                )
+    minimum = options["kind"] == "min_qty"
+    both = minimum & options["supplier"].notna() & options["plant"].notna()
+    neither = minimum & options["supplier"].isna() & options["plant"].isna()
+    for pos in positions(both | neither):
+        out.append(
+            row_problem(
+                network,
+                "options",
+                pos,
+                "supplier",
+                "a min_qty option must give either a supplier (a minimum on buying from that "
+                "offer) or a plant (a minimum on making the item there), not both and not neither.",
+                check="check_option_fields",
+            )
+        )
+    return out
+
+
+def check_option_targets(network: Network) -> list[Problem]:
+    """Contracts and minimums name an existing offer or production row; lines a used resource."""
+    options = network["options"]
+    offers = set(zip(network["supply"]["supplier"], network["supply"]["item"], strict=True))
+    made = set(zip(network["production"]["plant"], network["production"]["item"], strict=True))
+    used = set(zip(network["production"]["plant"], network["production"]["resource"], strict=True))
+    columns = ["kind", "supplier", "plant", "item", "resource"]
+    records = options[columns].astype(object).where(options[columns].notna(), None)
+    out = []
+    for pos, row in enumerate(records.to_dict("records")):
+        kind, supplier, plant, item = row["kind"], row["supplier"], row["plant"], row["item"]
+        named_offer = supplier is not None and item is not None
+        if kind in ("contract", "min_qty") and named_offer and (supplier, item) not in offers:
+            out.append(
+                row_problem(
+                    network,
+                    "options",
+                    pos,
+                    "item",
+                    f"no supply offer of {format_value(item)} by {format_value(supplier)}; a "
+                    f"{kind} option must name a (supplier, item) listed in table 'supply'.",
+                    check="check_option_targets",
+                    value=item,
+                )
+            )
+        named_row = supplier is None and plant is not None and item is not None
+        if kind == "min_qty" and named_row and (plant, item) not in made:
+            out.append(
+                row_problem(
+                    network,
+                    "options",
+                    pos,
+                    "item",
+                    f"{format_value(plant)} does not make {format_value(item)}; a plant "
+                    "minimum must name a (plant, item) listed in table 'production'.",
+                    check="check_option_targets",
+                    value=item,
+                )
+            )
+        resource = row["resource"]
+        named_line = plant is not None and resource is not None
+        if kind == "line" and named_line and (plant, resource) not in used:
+            out.append(
+                row_problem(
+                    network,
+                    "options",
+                    pos,
+                    "resource",
+                    f"no production at {format_value(plant)} uses resource "
+                    f"{format_value(resource)}, so opening this line adds capacity nothing "
+                    "can use.",
+                    check="check_option_targets",
+                    value=resource,
+                    severity=Severity.WARNING,
+                )
+            )
+    return out
+
+
+def check_policy_periods(network: Network) -> list[Problem]:
+    """``period_from`` does not come after ``period_to`` in options and trade rules."""
+    order = {p: i for i, p in enumerate(network.period_labels)}
+    out = []
+    for table in ("options", "trade_rules"):
+        frame = network[table]
+        first = frame["period_from"].map(order)
+        last = frame["period_to"].map(order)
+        for pos in positions(first.notna() & last.notna() & (first > last)):
+            out.append(
+                row_problem(
+                    network,
+                    table,
+                    pos,
+                    "period_to",
+                    f"period_to {format_value(frame['period_to'].iat[pos])} comes before "
+                    f"period_from {format_value(frame['period_from'].iat[pos])}; it must be the "
+                    "same or later.",
+                    check="check_policy_periods",
+                    value=frame["period_to"].iat[pos],
+                )
+            )
+    return out
+
+
+def check_incentive_items(network: Network) -> list[Problem]:
+    """An incentive's ``item`` names an item or an item group."""
+    incentives = network["incentives"]
+    known = set(network["items"]["item"].dropna()) | set(network["items"]["group"].dropna())
+    out = []
+    for pos in positions(incentives["item"].notna() & ~incentives["item"].isin(list(known))):
+        value = incentives["item"].iat[pos]
+        out.append(
+            row_problem(
+                network,
+                "incentives",
+                pos,
+                "item",
+                f"{format_value(value)} is neither an item nor an item group; allowed: an item "
+                "listed in table 'items' or a value of its 'group' column.",
+                check="check_incentive_items",
+                value=value,
+            )
+        )
+    return out
+
+
+def check_trade_scope(network: Network) -> list[Problem]:
+    """A trade rule gives exactly one of item and hs_code; its countries are ISO codes."""
+    rules = network["trade_rules"]
+    out = []
+    count = rules["item"].notna().astype(int) + rules["hs_code"].notna().astype(int)
+    for pos in positions(count != 1):
+        out.append(
+            row_problem(
+                network,
+                "trade_rules",
+                pos,
+                "item",
+                "the rule must give exactly one of item and hs_code (the products it covers).",
+                check="check_trade_scope",
+            )
+        )
+    for column in ("origin_country", "destination_country"):
+        bad = rules[column].notna() & ~rules[column].isin(list(ISO_COUNTRIES))
+        for pos in positions(bad):
+            value = rules[column].iat[pos]
+            out.append(
+                row_problem(
+                    network,
+                    "trade_rules",
+                    pos,
+                    column,
+                    f"{format_value(value)} is not an ISO 3166 alpha-2 country code such as IN "
+                    "or AE.",
+                    check="check_trade_scope",
+                    value=value,
+                )
+            )
+    return out
+
+
+#: The policy tables' rules, in the order they run.
+POLICY_CHECKS: list[Check] = [
+    check_option_fields,
+    check_option_targets,
+    check_policy_periods,
+    check_incentive_items,
+    check_trade_scope,
+]
