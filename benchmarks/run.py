@@ -57,18 +57,10 @@ def peak_rss_gb() -> float:
 
 
 def highs_options(pairs: list[str]) -> dict[str, Any]:
-    options: dict[str, Any] = {}
-    for pair in pairs:
-        key, _, text = pair.partition("=")
-        value: Any = text
-        for kind in (int, float):
-            try:
-                value = kind(text)
-                break
-            except ValueError:
-                continue
-        options[key] = value
-    return options
+    """``key=value`` HiGHS options, parsed as emsplan's ``--solver-option`` is."""
+    from emsplan.optimization.solver_options import parse_solver_options
+
+    return dict(parse_solver_options(pairs))
 
 
 # -- the stages, each run in its own process ------------------------------------------

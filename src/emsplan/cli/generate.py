@@ -13,7 +13,9 @@ from typing import Annotated
 
 import typer
 
-from emsplan.cli.app import Fail, _output_kind, app, err, guarded, out
+from emsplan.cli.app import Fail, app, guarded
+from emsplan.cli.options import output_kind
+from emsplan.cli.render import err, out
 
 
 @app.command("generate")
@@ -49,7 +51,7 @@ def generate_command(
     key = size.upper()
     if key not in SIZES:
         raise Fail(f"Unknown size {size!r}; the sizes are {', '.join(SIZES)}.")
-    kind = _output_kind(out_path)
+    kind = output_kind(out_path)
     if kind == "workbook" and key in ("L", "XL"):
         err().print(
             f"Writing a size-{key} network as a workbook is slow (minutes, and Excel may not open "

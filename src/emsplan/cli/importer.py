@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from emsplan.cli.app import Fail, app, guarded, out
+from emsplan.cli.app import Fail, app, guarded
+from emsplan.cli.render import out
 
 FORMATS = ("orlib-cap",)
 

@@ -1,0 +1,325 @@
+"""``emsplan sweep`` and ``emsplan stress``: many sampled scenarios on Dask."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from emsplan.cli.app import Fail, app, guarded
+from emsplan.cli.options import (
+    DbOption,
+    MipGapOpt,
+    SolverOpt,
+    SolverOptionOpt,
+    TimeLimitOpt,
+    load_network,
+    load_overrides,
+    open_store,
+    resolve_overrides,
+    solver_options,
+    stored_plan,
+)
+from emsplan.cli.render import err, out
+from emsplan.cli.render_store import money, print_quantiles, print_sweep_decisions
+
+if TYPE_CHECKING:
+    from emsplan.data.network import Network
+    from emsplan.scenarios.overrides import Override
+    from emsplan.store import Store
+
+VaryOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--vary",
+        help="A variation: an override whose value is a distribution, e.g. "
+        "'demand.qty*=uniform(0.8,1.2)' (repeatable; see docs/scenarios.md).",
+        show_default=False,
+    ),
+]
+VaryFileOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--vary-file",
+        "--spec",
+        help="A JSON or YAML file holding a list of variations (repeatable).",
+        show_default=False,
+    ),
+]
+SamplesOption = Annotated[int, typer.Option("--samples", "-n", help="How many samples.", min=1)]
+SeedOption = Annotated[int, typer.Option(help="Seed of the sampling (same seed, same samples).")]
+WorkersOption = Annotated[
+    int, typer.Option(help="Worker processes of the local Dask cluster.", min=1)
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Address of a running Dask scheduler (tcp://host:8786) to use instead of a local "
+        "cluster.",
+        show_default=False,
+    ),
+]
+IdOption = Annotated[
+    str | None,
+    typer.Option(
+        "--id",
+        help="The sweep's id (default: derived from the network, variations and seed, so that "
+        "rerunning the same command resumes it).",
+        show_default=False,
+    ),
+]
+TablesOption = Annotated[
+    bool, typer.Option(help="Store every output table of each sample (--no-tables: KPIs only).")
+]
+
+
+def sample_settings(
+    solver: str, time_limit: float | None, mip_gap: float | None, pairs: list[str] | None
+) -> dict[str, Any]:
+    """The solver settings of every sample of a sweep or stress test (only those given, so
+    that a sweep run without them keeps its id and resumes as before)."""
+    settings: dict[str, Any] = {"solver": solver}
+    if time_limit is not None:
+        settings["time_limit"] = time_limit
+    if mip_gap is not None:
+        settings["mip_gap"] = mip_gap
+    options = solver_options(pairs)
+    if options:
+        settings["solver_options"] = options
+    return settings
+
+
+def _run_sweep(
+    store: Store,
+    network: Network,
+    variations: list[Override],
+    samples: int,
+    seed: int,
+    **kwargs: Any,
+) -> Any:
+    """Run a sweep with a rich progress bar; bad variations fail before anything runs."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from emsplan.scenarios import sweep
+    from emsplan.scenarios.overrides import OverrideError
+
+    resolve_overrides(network, variations, random=True)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err(),
+        transient=False,
+    ) as bar:
+        task = bar.add_task("samples", total=samples)
+
+        def started(info: Any, todo: int, total: int) -> None:
+            bar.update(task, description=f"{info.id}", completed=total - todo)
+            if todo < total:
+                bar.console.print(
+                    f"Resuming {info.id}: {total - todo} of {total} samples already stored."
+                )
+
+        try:
+            return sweep.run(
+                store,
+                network,
+                variations,
+                samples,
+                seed,
+                progress=lambda done, total: bar.update(task, completed=done),
+                started=started,
+                **kwargs,
+            )
+        except (OverrideError, sweep.ClusterError) as exc:
+            raise Fail(str(exc)) from None
+        except KeyboardInterrupt:
+            bar.console.print(
+                "Interrupted: the samples finished so far are stored; rerun the same command to "
+                "resume."
+            )
+            raise typer.Exit(130) from None
+
+
+def _base_network(store: Store, base: str) -> tuple[Network, str | None]:
+    """A network from a path (workbook or CSV folder) or a stored scenario's name."""
+    path = Path(base)
+    if path.exists():
+        return load_network(path), None
+    from emsplan.store import StoreError
+
+    try:
+        info = store.scenario(base)
+    except StoreError as exc:
+        raise Fail(
+            f"{base!r} is neither a file or folder nor a stored scenario: {exc} Give the path "
+            "of a workbook or CSV folder, or a scenario's name."
+        ) from None
+    return store.network(info.network_hash), base
+
+
+@app.command("sweep")
+@guarded
+def sweep_command(
+    base: Annotated[
+        str,
+        typer.Argument(
+            help="A stored scenario's name, or the path of a workbook or CSV folder.",
+            metavar="SCENARIO|PATH",
+            show_default=False,
+        ),
+    ],
+    vary: VaryOption = None,
+    vary_file: VaryFileOption = None,
+    samples: SamplesOption = 100,
+    seed: SeedOption = 0,
+    workers: WorkersOption = 2,
+    scheduler: SchedulerOption = None,
+    sweep_id: IdOption = None,
+    tables: TablesOption = True,
+    decisions: Annotated[
+        int, typer.Option(help="How many decisions to list (0: all).", min=0)
+    ] = 25,
+    solver: SolverOpt = "highs",
+    time_limit: TimeLimitOpt = None,
+    mip_gap: MipGapOpt = None,
+    solver_option: SolverOptionOpt = None,
+    db: DbOption = None,
+) -> None:
+    """Plan many sampled scenarios in parallel (Dask) and summarise them.
+
+    Each sample draws every variation from its distribution (seeded: the
+    same seed gives the same samples), is planned on a worker, and is stored
+    as soon as it finishes; rerunning an interrupted sweep resumes it. Prints
+    P5/P50/P95 of total cost, service level and local share, and how often
+    each offer is used and each item made at each plant.
+
+    \b
+    Examples:
+      emsplan sweep base --vary 'demand.qty*=normal(1,0.1)' -n 200 --seed 1
+      emsplan sweep india-2023.xlsx --vary 'supply[supplier=CN-SZ].price*=uniform(0.9,1.4)'
+      emsplan sweep base --vary-file variations.json --scheduler tcp://10.0.0.5:8786
+    """
+    variations = load_overrides(vary, None) + load_overrides(None, vary_file)
+    if not variations:
+        raise Fail("Give at least one variation, e.g. --vary 'demand.qty*=uniform(0.8,1.2)'.")
+    with open_store(db) as store:
+        network, scenario = _base_network(store, base)
+        summary = _run_sweep(
+            store,
+            network,
+            variations,
+            samples,
+            seed,
+            sweep_id=sweep_id,
+            scenario=scenario,
+            keep_tables=tables,
+            workers=workers,
+            scheduler=scheduler,
+            settings=sample_settings(solver, time_limit, mip_gap, solver_option),
+        )
+    print_quantiles(summary, network.currency)
+    print_sweep_decisions(summary, decisions)
+    out().print(
+        f"{summary.solved} of {summary.samples} samples solved ({summary.failed} failed, "
+        f"{summary.skipped} already stored) in {summary.seconds:.1f} s; sweep {summary.sweep.id}."
+    )
+
+
+@app.command("stress")
+@guarded
+def stress_command(
+    plan_ref: Annotated[
+        str,
+        typer.Argument(
+            help="The stored plan whose choices are kept: a scenario's name (its newest plan) "
+            "or a plan id (#12).",
+            metavar="SCENARIO|#ID",
+            show_default=False,
+        ),
+    ],
+    vary: VaryOption = None,
+    vary_file: VaryFileOption = None,
+    samples: SamplesOption = 50,
+    seed: SeedOption = 0,
+    workers: WorkersOption = 2,
+    scheduler: SchedulerOption = None,
+    sweep_id: IdOption = None,
+    tables: TablesOption = False,
+    solver: SolverOpt = "highs",
+    time_limit: TimeLimitOpt = None,
+    mip_gap: MipGapOpt = None,
+    solver_option: SolverOptionOpt = None,
+    db: DbOption = None,
+) -> None:
+    """Stress-test a plan's strategic choices in sampled scenarios; report the regret.
+
+    The choices are which offers the plan uses, which plants make what, which
+    lines and contracts are open when, and the volumes committed under
+    contracts (take or pay). In each sample, the plan is re-optimised keeping
+    them, and compared with the sample's own optimum:
+    regret = cost with the fixed choices - the sample's optimum.
+
+    \b
+    Examples:
+      emsplan stress base --vary 'supply[supplier=CN-SZ].price*=uniform(1,1.5)' -n 50
+      emsplan stress '#3' --vary 'demand.qty*=normal(1,0.15)' --seed 7
+    """
+    from emsplan.scenarios.sweep import regret_quantiles, unused_choices
+
+    variations = load_overrides(vary, None) + load_overrides(None, vary_file)
+    if not variations:
+        raise Fail("Give at least one variation, e.g. --vary 'demand.qty*=uniform(0.8,1.2)'.")
+    with open_store(db) as store:
+        plan = stored_plan(store, plan_ref)
+        if plan.objective is None:
+            raise Fail(
+                f"Plan #{plan.id} has no solution ({plan.termination}); stress a solved one."
+            )
+        network = store.network(plan.network_hash)
+        summary = _run_sweep(
+            store,
+            network,
+            variations,
+            samples,
+            seed,
+            kind="stress",
+            sweep_id=sweep_id,
+            scenario=plan.scenario,
+            plan_id=plan.id,
+            fixed=plan.decisions,
+            keep_tables=tables,
+            workers=workers,
+            scheduler=scheduler,
+            settings=sample_settings(solver, time_limit, mip_gap, solver_option),
+        )
+    unused = unused_choices(network, plan.decisions)
+    currency = network.currency
+    out().print(
+        Text(
+            f"Choices of plan #{plan.id}: {len(plan.decisions.get('sourcing', []))} offers used "
+            f"({len(unused['sourcing'])} fixed to zero), "
+            f"{len(plan.decisions.get('production', []))} items made at plants "
+            f"({len(unused['production'])} fixed to zero), "
+            f"{len(plan.decisions.get('options', []))} option-periods open and "
+            f"{len(plan.decisions.get('volumes', []))} committed volumes (take or pay)."
+        )
+    )
+    print_quantiles(summary, currency)
+    q = regret_quantiles(summary.regret)
+    table = Table(title=f"Regret of keeping plan #{plan.id}'s choices ({currency})")
+    for column in ("P5", "P50", "P95", "mean", "max", "fixed infeasible"):
+        table.add_column(column, justify="right")
+    table.add_row(
+        *(money(q.get(k)) for k in ("P5", "P50", "P95", "mean", "max")),
+        f"{int(q['infeasible'])} of {len(summary.regret)}",
+    )
+    out().print(table)
+    out().print(
+        f"{summary.samples} samples ({summary.failed} failed, {summary.skipped} already stored) "
+        f"in {summary.seconds:.1f} s; stress test {summary.sweep.id}."
+    )
