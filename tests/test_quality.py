@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from conftest import ROOT
-from emsplan.data.reference import data_format_markdown
+from emsplan.data.reference import data_format_markdown, plan_format_markdown
 
 
 def run_tool(*args: str) -> None:
@@ -37,6 +37,16 @@ def test_data_format_doc_is_current() -> None:
     committed = (ROOT / "docs" / "data-format.md").read_text(encoding="utf-8")
     assert committed == data_format_markdown(), (
         "docs/data-format.md is stale: run `python -m emsplan.data.reference docs/data-format.md`"
+    )
+
+
+def test_plan_format_doc_is_current() -> None:
+    """docs/plan-format.md is generated from the output declaration; regenerate it when this
+    fails."""
+    committed = (ROOT / "docs" / "plan-format.md").read_text(encoding="utf-8")
+    assert committed == plan_format_markdown(), (
+        "docs/plan-format.md is stale: run "
+        "`python -m emsplan.data.reference --plan docs/plan-format.md`"
     )
 
 

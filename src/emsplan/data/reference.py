@@ -1,12 +1,14 @@
-"""The blank workbook template and the reference page of the input format.
+"""The blank workbook template and the reference pages of the input and plan formats.
 
-Both are generated from the schema declaration (:func:`emsplan.data.schema.tables`,
-:func:`emsplan.data.schema.settings`) and nothing else, so they cannot drift from
-what the readers accept. Regenerate the committed page with::
+They are generated from the schema declaration (:func:`emsplan.data.schema.tables`,
+:func:`emsplan.data.schema.settings`, :func:`emsplan.data.schema.outputs`,
+:func:`emsplan.data.schema.summary_keys`) and nothing else, so they cannot drift from
+what the readers accept and the plan writer writes. Regenerate the committed pages with::
 
     python -m emsplan.data.reference docs/data-format.md
+    python -m emsplan.data.reference --plan docs/plan-format.md
 
-(``tests/test_quality.py`` fails when the committed page is stale.)
+(``tests/test_quality.py`` fails when a committed page is stale.)
 """
 
 from __future__ import annotations
@@ -22,6 +24,12 @@ from emsplan.data.writers import atomic_save
 README_SHEET = "README"
 
 _TYPE_WORDS = {"str": "text", "float": "number", "int": "whole number"}
+_OUTPUT_TYPE_WORDS = {
+    **_TYPE_WORDS,
+    "bool": "True or False",
+    "object": "object",
+    "list": "list of text",
+}
 
 #: The general rules of the format, in the order the reference page lists them.
 GENERAL_RULES: tuple[str, ...] = (
@@ -268,10 +276,107 @@ def data_format_markdown() -> str:
     return "\n".join(out)
 
 
+# -- the reference page of the plan --------------------------------------------------
+#: What a written plan holds and how to read it, in the order the plan page lists them.
+PLAN_RULES: tuple[str, ...] = (
+    "`emsplan plan NETWORK --out DIR` (or `plan.write(DIR)` in Python) writes one file per "
+    "table below, named after it: CSV (`purchases.csv`, ...) or, with `--format parquet`, "
+    "Parquet (`purchases.parquet`, ...). Every table is written, in this order, with these "
+    "columns in this order; a table with no rows is written as its header alone.",
+    "`plan.xlsx` holds the same tables, one sheet each; it is left out of large plans unless "
+    "`--workbook` asks for it.",
+    "`summary.json` holds the plan's headline facts (below); `solution.sol` (a plan with "
+    "discrete decisions solved by HiGHS) is the solver's solution, a warm start for "
+    "`--warm-start`.",
+    "Quantities below 1e-7 are solver noise: rows of purchases, production, flows, "
+    "inventory and unmet demand with less are not written.",
+    "Money is in the currency of the network's `currency` setting (`currency` in "
+    "`summary.json`); shares are fractions (0.15 for 15%); units are units of the row's item.",
+    "Periods are the labels of the network's `periods` table; `all` stands for the whole horizon.",
+    "A blank cell is a value that does not apply (no target, no share of a zero value, no "
+    "supplier); the column's description says when.",
+)
+
+
+def _output_section(table: schema.OutputTable) -> list[str]:
+    out = [
+        f"### {table.name}",
+        "",
+        table.description,
+        "",
+        "| column | type | unit | description |",
+        "| --- | --- | --- | --- |",
+    ]
+    for c in table.columns:
+        cells = [f"`{c.name}`", _OUTPUT_TYPE_WORDS[c.type], c.unit, c.description]
+        out.append("| " + " | ".join(_md(x) for x in cells) + " |")
+    out.append("")
+    return out
+
+
+def _summary_section() -> list[str]:
+    return [
+        "## summary.json",
+        "",
+        "One JSON object; a dotted key (`timings.total`) is a key of the object named before "
+        "the dot.",
+        "",
+        "| key | type | unit | description |",
+        "| --- | --- | --- | --- |",
+        *(
+            "| "
+            + " | ".join(
+                _md(x) for x in (f"`{k.name}`", _OUTPUT_TYPE_WORDS[k.type], k.unit, k.description)
+            )
+            + " |"
+            for k in schema.summary_keys()
+        ),
+        "",
+    ]
+
+
+def plan_format_markdown() -> str:
+    """The reference page of a written plan (``docs/plan-format.md``), as Markdown."""
+    outputs = schema.outputs()
+    out = [
+        "# emsplan plan format",
+        "",
+        "<!-- Generated from src/emsplan/data/schema/output*.csv by "
+        "`python -m emsplan.data.reference --plan docs/plan-format.md`; do not edit by hand. -->",
+        "",
+        "This page lists every table of a plan, its columns and what they mean, and the keys "
+        "of `summary.json`. It is generated from the declaration that the plan writer uses, "
+        "so it is always what a plan holds. The model behind the figures is described in "
+        "[model.md](model.md); the input tables in [data-format.md](data-format.md).",
+        "",
+        "## General rules",
+        "",
+        *(f"- {rule}" for rule in PLAN_RULES),
+        "",
+        "## Tables",
+        "",
+        "| table | description |",
+        "| --- | --- |",
+        *(f"| [`{t.name}`](#{t.name}) | {_md(t.description)} |" for t in outputs.values()),
+        "",
+    ]
+    for table in outputs.values():
+        out.extend(_output_section(table))
+    out.extend(_summary_section())
+    return "\n".join(out)
+
+
+# -- the command -----------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
-    """Write the reference page: ``python -m emsplan.data.reference [PATH]`` (else stdout)."""
-    args = sys.argv[1:] if argv is None else argv
-    text = data_format_markdown()
+    """Write a reference page: ``python -m emsplan.data.reference [--plan] [PATH]``.
+
+    Without ``--plan`` the input format (``docs/data-format.md``), with it the plan
+    format (``docs/plan-format.md``); to PATH, else to stdout."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    plan = "--plan" in args
+    if plan:
+        args.remove("--plan")
+    text = plan_format_markdown() if plan else data_format_markdown()
     if not args:
         sys.stdout.write(text)
         return 0

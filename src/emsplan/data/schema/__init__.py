@@ -1,10 +1,14 @@
-"""The input data contract, loaded from its declaration in ``data/schema/*.csv``.
+"""The data contract, loaded from its declaration in ``data/schema/*.csv``.
 
 Every table of a network, its columns, their types, units, defaults, ranges,
 allowed values and references are declared once, as data, in
 ``src/emsplan/data/schema/``. The readers, the validation, the blank workbook
 template and ``docs/data-format.md`` are all driven from the objects built
 here; nothing else in the package lists columns by hand.
+
+So are the output tables of a plan (``outputs.csv``, ``output_columns.csv``) and
+the keys of its ``summary.json`` (``output_summary.csv``): the plan writer and
+``docs/plan-format.md`` are driven from :func:`outputs` and :func:`summary_keys`.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ import pandas as pd
 
 #: pandas dtype used for each declared column type.
 DTYPES: dict[str, str] = {"str": "string", "float": "float64", "int": "Int64"}
+
+#: pandas dtype of each declared output column type (an output column may be bool).
+OUTPUT_DTYPES: dict[str, str] = {**DTYPES, "bool": "boolean"}
 
 
 @dataclass(frozen=True)
@@ -141,6 +148,48 @@ class Setting:
     description: str
 
 
+@dataclass(frozen=True)
+class OutputColumn:
+    """One declared column of an output table of a plan."""
+
+    table: str
+    name: str
+    type: str
+    unit: str
+    description: str
+
+    @property
+    def dtype(self) -> str:
+        return OUTPUT_DTYPES[self.type]
+
+
+@dataclass(frozen=True)
+class OutputTable:
+    """One declared output table of a plan, its columns in the order they are written."""
+
+    name: str
+    description: str
+    columns: tuple[OutputColumn, ...]
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def empty(self) -> pd.DataFrame:
+        """An empty frame with this table's columns and dtypes."""
+        return pd.DataFrame({c.name: pd.Series(dtype=c.dtype) for c in self.columns})
+
+
+@dataclass(frozen=True)
+class SummaryKey:
+    """One declared key of a plan's ``summary.json`` (``timings.total``: a nested key)."""
+
+    name: str
+    type: str
+    unit: str
+    description: str
+
+
 def _read_csv(name: str) -> list[dict[str, str]]:
     text = resources.files("emsplan").joinpath("data", "schema", name).read_text("utf-8")
     return list(csv.DictReader(text.splitlines()))
@@ -203,3 +252,38 @@ def settings() -> dict[str, Setting]:
 def table(name: str) -> Table:
     """The declaration of one table."""
     return tables()[name]
+
+
+@cache
+def outputs() -> dict[str, OutputTable]:
+    """All declared output tables of a plan, in the order a plan is written."""
+    columns: dict[str, list[OutputColumn]] = {}
+    for row in _read_csv("output_columns.csv"):
+        columns.setdefault(row["table"], []).append(
+            OutputColumn(
+                table=row["table"],
+                name=row["column"],
+                type=row["type"],
+                unit=row["unit"],
+                description=row["description"],
+            )
+        )
+    return {
+        row["table"]: OutputTable(
+            name=row["table"],
+            description=row["description"],
+            columns=tuple(columns[row["table"]]),
+        )
+        for row in _read_csv("outputs.csv")
+    }
+
+
+@cache
+def summary_keys() -> tuple[SummaryKey, ...]:
+    """All declared keys of a plan's ``summary.json``, in the order it is written."""
+    return tuple(
+        SummaryKey(
+            name=row["key"], type=row["type"], unit=row["unit"], description=row["description"]
+        )
+        for row in _read_csv("output_summary.csv")
+    )
