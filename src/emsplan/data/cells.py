@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import sys
 from typing import Any
 
 import numpy as np
@@ -22,9 +23,14 @@ MAX_MAGNITUDE = 1e12
 
 _BLANK = object()
 
+#: Why a number beyond MAX_MAGNITUDE is refused (a float, or a whole number of any size).
+_TOO_LARGE = f"is larger than the largest allowed magnitude {MAX_MAGNITUDE:g}"
+
 #: Control characters a workbook cannot hold (XML 1.0 forbids them); tab and
 #: line breaks are allowed.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: Halves of a character pair (lone surrogates): Python text may hold them, no file can.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def _is_blank(value: Any) -> bool:
@@ -37,7 +43,28 @@ def _is_blank(value: Any) -> bool:
     return value is pd.NA or value is pd.NaT
 
 
+def _too_long_for_text(value: Any) -> bool:
+    """True for a whole number of more digits than Python writes as text (str() refuses it)."""
+    limit = sys.get_int_max_str_digits()
+    return (
+        isinstance(value, int)
+        and limit > 0
+        and value.bit_length() > 3 * limit  # a quick test first: 2 ** (3 * limit) < 10 ** limit
+        and abs(value) >= 10**limit
+    )
+
+
+def _huge_whole(value: Any) -> bool:
+    """True for a whole number (not a bool) beyond MAX_MAGNITUDE; float() of one past
+    about 1e308 would overflow."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        return False
+    return abs(int(value)) > MAX_MAGNITUDE
+
+
 def _to_str(value: Any) -> Any:
+    if _too_long_for_text(value):
+        return f"(a whole number of more than {sys.get_int_max_str_digits()} digits)"
     if isinstance(value, bool | np.bool_):
         return str(bool(value)).upper()
     if isinstance(value, float | np.floating):
@@ -75,24 +102,40 @@ def _coerce_cell(column: schema.Column, value: Any) -> tuple[Any, str | None]:
     if _is_blank(value):
         return _BLANK, None
     if column.type == "str":
+        if _too_long_for_text(value):
+            return None, "is too long to be read as text"
         text = _to_str(value)
-        bad = _CONTROL.search(text)
-        if bad is not None:
-            return None, (
-                f"contains the invisible control character U+{ord(bad.group()):04X}, "
-                "which a workbook cannot hold; delete it"
-            )
-        return text, None
+        reason = _unwritable(text)
+        return (None, reason) if reason is not None else (text, None)
+    if _huge_whole(value):  # before float(), which overflows past about 1e308
+        return None, _TOO_LARGE
     f = _to_float(value)
     if f is None:
         return None, "is not a number"
     if abs(f) > MAX_MAGNITUDE:
-        return None, f"is larger than the largest allowed magnitude {MAX_MAGNITUDE:g}"
+        return None, _TOO_LARGE
     if column.type == "int":
         if not f.is_integer():
             return None, "is not a whole number"
         return int(f), None
     return f, None
+
+
+def _unwritable(text: str) -> str | None:
+    """Why a workbook cannot hold ``text`` (a control character, a lone surrogate), or None."""
+    bad = _CONTROL.search(text)
+    if bad is not None:
+        return (
+            f"contains the invisible control character U+{ord(bad.group()):04X}, "
+            "which a workbook cannot hold; delete it"
+        )
+    lone = _SURROGATE.search(text)
+    if lone is not None:
+        return (
+            f"contains U+{ord(lone.group()):04X}, half of a character pair (a lone surrogate), "
+            "which no file can hold; delete it"
+        )
+    return None
 
 
 def coerce_column(
@@ -205,7 +248,9 @@ def _key_texts(values: pd.Series) -> list[Any]:
     raw = values.to_numpy(dtype=object)
     if all(type(v) is str for v in raw) and _fullmatch(raw, _TEXT).all():
         return list(raw)
-    return [None if _is_blank(v) else _to_str(v) for v in raw]
+    # a lone surrogate, reported in its cell, is shown as U+FFFD in the key (pyarrow's text
+    # cannot hold it)
+    return [None if _is_blank(v) else _SURROGATE.sub("\ufffd", _to_str(v)) for v in raw]
 
 
 def _plain_numbers(values: pd.Series) -> bool:
@@ -220,6 +265,8 @@ def _plain_numbers(values: pd.Series) -> bool:
 
 
 def _show(value: Any) -> str:
+    if _too_long_for_text(value):
+        return _to_str(value)
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
