@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 _ISO_COUNTRIES_TEXT = """
     AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ
     BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ
@@ -32,8 +34,15 @@ _ISO_COUNTRIES_TEXT = """
 #: The officially assigned ISO 3166-1 alpha-2 country codes (249 codes; user-assigned
 #: codes such as XK and reserved ones such as EU or UK are not countries here).
 ISO_COUNTRIES: frozenset[str] = frozenset(_ISO_COUNTRIES_TEXT.split())
+_ISO_SORTED = sorted(ISO_COUNTRIES)
 
 
 def is_country(code: object) -> bool:
     """True if ``code`` is an officially assigned ISO 3166-1 alpha-2 code (capitals)."""
     return isinstance(code, str) and code in ISO_COUNTRIES
+
+
+def are_countries(codes: pd.Series) -> pd.Series:
+    """True where a cell is an officially assigned ISO 3166-1 alpha-2 code (capitals);
+    False where it is not, or is blank."""
+    return codes.isin(_ISO_SORTED)

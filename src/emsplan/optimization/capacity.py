@@ -11,6 +11,7 @@ import linopy
 import numpy as np
 import pandas as pd
 
+from emsplan.core.labels import lane_label, resource_label
 from emsplan.optimization.data import PlanningData, grid
 from emsplan.optimization.options import line_capacity_terms
 from emsplan.optimization.terms import constant, expression, labels_of
@@ -48,7 +49,7 @@ def define_resource_capacity(model: linopy.Model, data: PlanningData) -> None:
     make = labels_of(model, "Plant-make")
     lines = line_capacity_terms(model, data)
     coords = [
-        pd.Index(res["plant"] + "/" + res["resource"], name="resource"),
+        pd.Index(resource_label(res["plant"], res["resource"]), name="resource"),
         coord(data, "period"),
     ]
     lhs = expression(
@@ -76,9 +77,7 @@ def define_lane_capacity(model: linopy.Model, data: PlanningData) -> None:
     e, t = grid(len(arcs), T)
     ship = labels_of(model, "Lane-ship")
     names = data.arcs.drop_duplicates("lane").set_index("lane")
-    label = (names["origin"] + ">" + names["destination"] + "/" + names["mode"]).reindex(
-        lanes["lane"]
-    )
+    label = lane_label(names["origin"], names["destination"], names["mode"]).reindex(lanes["lane"])
     coords = [pd.Index(label.to_numpy(), name="lane"), coord(data, "period")]
     lhs = expression(
         model,

@@ -39,6 +39,7 @@ import linopy
 import numpy as np
 import pandas as pd
 
+from emsplan.core.labels import at_period, content_label, delivery_label
 from emsplan.optimization.data import PlanningData, grid
 from emsplan.optimization.terms import expression, labels_of
 from emsplan.optimization.variables import coord
@@ -78,7 +79,7 @@ def define_allocation_content(model: linopy.Model, data: PlanningData, kind: str
     a_lab = labels_of(model, f"{kind}-alloc")
     c, tc = grid(len(content), T)
     make = labels_of(model, "Plant-make")
-    names = content["plant"] + "/" + content["product"] + "/" + content["item"]
+    names = content_label(content["plant"], content["product"], content["item"])
     coords = [pd.Index(names, name=f"{kind.lower()}_content"), coord(data, "period")]
     lhs = expression(
         model,
@@ -118,7 +119,7 @@ def define_allocation_origin(model: linopy.Model, data: PlanningData, kind: str)
         )
     )
     receipts, r_pair = receipts[r_pair >= 0], r_pair[r_pair >= 0]
-    names = pairs["supplier"] + "/" + pairs["item"] + ">" + pairs["plant"]
+    names = delivery_label(pairs["supplier"], pairs["item"], pairs["plant"])
     coords = [pd.Index(names, name=f"{kind.lower()}_origin"), coord(data, "period")]
     pool = model.add_variables(lower=0.0, coords=coords, name=f"{kind}-pool")
     p_lab = np.asarray(pool.labels.values)
@@ -184,7 +185,7 @@ def define_target(model: linopy.Model, data: PlanningData, scope: str, elastic: 
         terms["local_content"].to_numpy(float) - terms["min_local_share"].to_numpy(float)
     )
     period = np.asarray(data.periods, dtype=object)[targets["t"].to_numpy(int)]
-    coords = [pd.Index(targets["scope"] + "@" + period, name=f"{scope}_target")]
+    coords = [pd.Index(at_period(targets["scope"], period), name=f"{scope}_target")]
     label = labels_of(model, f"{kind}-alloc")[terms["alloc"], terms["t"]]
     lhs = expression(model, coords, [terms["row"].to_numpy(int)], label, coeff)
     if elastic:

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from emsplan.core.labels import source_label, sourced_arc_label
 from emsplan.optimization.data import PlanningData, grid
 from emsplan.optimization.prepare.options import make_bound, option_mask
 from emsplan.optimization.terms import expression, labels_of
@@ -51,7 +52,7 @@ def define_option_variables(model: linopy.Model, data: PlanningData) -> None:
         )
     if not data.sources.empty:
         s = data.sources
-        index = pd.Index(s["option"] + ":" + s["supplier"], name="source")
+        index = pd.Index(source_label(s["option"], s["supplier"]), name="source")
         model.add_variables(binary=True, coords=[index], name="Option-source")
 
 
@@ -163,7 +164,10 @@ def define_single_source(model: linopy.Model, data: PlanningData) -> None:
     ship = labels_of(model, "Lane-ship")
     bound = arcs["item"].map(data.item_bound).fillna(0.0).to_numpy(float)
     coords = [
-        pd.Index(arcs["pos"].astype(str) + ":" + arcs["source"].astype(str), name="sourced_arc"),
+        pd.Index(
+            sourced_arc_label(arcs["pos"].astype(str), arcs["source"].astype(str)),
+            name="sourced_arc",
+        ),
         pd.Index(data.periods, name="period"),
     ]
     lhs = expression(

@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from emsplan.core.labels import at_period, trade_label
 from emsplan.optimization.data import PlanningData
 from emsplan.optimization.prepare.options import make_bound
 from emsplan.optimization.terms import expression, labels_of
@@ -53,7 +54,7 @@ def define_incentives(model: linopy.Model, data: PlanningData) -> None:
     if inc.empty:
         return
     index = pd.Index(
-        inc["scheme"] + "@" + np.asarray(data.periods, dtype=object)[inc["t"]], name="incentive"
+        at_period(inc["scheme"], np.asarray(data.periods, dtype=object)[inc["t"]]), name="incentive"
     )
     z = model.add_variables(binary=True, coords=[index], name="Incentive-qualify")
     v = model.add_variables(lower=0.0, coords=[index], name="Incentive-earned")
@@ -116,20 +117,18 @@ def define_trade_rules(model: linopy.Model, data: PlanningData) -> None:
     if trade.empty:
         return
     T = data.n_periods
-    names = (
-        trade["agreement"]
-        + ":"
-        + trade["plant"]
-        + "/"
-        + trade["item"]
-        + ">"
-        + trade["destination_country"]
-        + "@"
-        + np.asarray(data.periods, dtype=object)[trade["t"]]
+    names = trade_label(
+        trade["agreement"],
+        trade["plant"],
+        trade["item"],
+        trade["destination_country"],
+        np.asarray(data.periods, dtype=object)[trade["t"]],
     )
     index = pd.Index(names, name="trade")
     w = model.add_variables(binary=True, coords=[index], name="Trade-qualify")
-    pindex = pd.Index(prefs["arc"].astype(str) + "@" + prefs["t"].astype(str), name="preference")
+    pindex = pd.Index(
+        at_period(prefs["arc"].astype(str), prefs["t"].astype(str)), name="preference"
+    )
     pref = model.add_variables(lower=0.0, coords=[pindex], name="Trade-preferred")
     alloc = data.allocations["Product"]
     terms = alloc.assign(k=np.arange(len(alloc)))[

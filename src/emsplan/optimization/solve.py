@@ -21,14 +21,17 @@ from typing import Any
 
 import linopy
 
+from emsplan.core.outcomes import SolverStatus, Termination
+
 
 @dataclass
 class SolveOutcome:
-    """What the solver said: status ("ok", "warning") and termination condition
-    ("optimal", "infeasible", "time_limit", ...) are kept apart."""
+    """What the solver said: status (:class:`SolverStatus`: ok, warning, ...) and
+    termination condition (:class:`Termination`: optimal, infeasible, time_limit, ...)
+    are kept apart."""
 
-    status: str
-    termination: str
+    status: SolverStatus
+    termination: Termination
     objective: float | None
     solve_seconds: float
     solver: str
@@ -40,7 +43,8 @@ class SolveOutcome:
 
     @property
     def optimal(self) -> bool:
-        return self.termination == "optimal"
+        """True if the solver proved the solution optimal."""
+        return self.termination == Termination.OPTIMAL
 
 
 def solve_model(
@@ -94,10 +98,11 @@ def solve_model(
                 scratch.cleanup()
     seconds = time.perf_counter() - start
     value = model.objective.value
-    objective = float(value) if status == "ok" and value is not None else None
+    solved = SolverStatus.parse(status)
+    objective = float(value) if solved is SolverStatus.OK and value is not None else None
     outcome = SolveOutcome(
-        status=str(status),
-        termination=str(termination),
+        status=solved,
+        termination=Termination.parse(termination),
         objective=objective,
         solve_seconds=seconds,
         solver=solver_name,

@@ -16,6 +16,7 @@ import linopy
 import numpy as np
 import pandas as pd
 
+from emsplan.core.labels import at_period
 from emsplan.optimization.data import PlanningData, grid
 from emsplan.optimization.options import line_capacity_terms
 from emsplan.optimization.terms import constant, expression, labels_of
@@ -88,7 +89,9 @@ def define_line_flow_bounds(model: linopy.Model, data: PlanningData) -> None:
     pairs = pairs[pairs["tau"] <= pairs["t"]]
     open_ = labels_of(model, "Option-open")
     ship = labels_of(model, "Lane-ship")
-    names = arcs["pos"].astype(str).to_numpy()[e] + "@" + np.asarray(data.periods, dtype=object)[t]
+    names = at_period(
+        arcs["pos"].astype(str).to_numpy()[e], np.asarray(data.periods, dtype=object)[t]
+    )
     coords = [pd.Index(names, name="line_flow")]
     lhs = expression(
         model,

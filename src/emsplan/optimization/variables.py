@@ -15,6 +15,14 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from emsplan.core.labels import (
+    allocation_label,
+    arc_label,
+    demand_label,
+    node_label,
+    offer_label,
+    production_label,
+)
 from emsplan.optimization.data import PlanningData
 
 
@@ -24,24 +32,22 @@ def coord(data: PlanningData, name: str) -> pd.Index:
         return pd.Index(data.periods, name="period")
     if name == "offer":
         o = data.offers
-        return pd.Index(o["supplier"] + "/" + o["item"], name="offer")
+        return pd.Index(offer_label(o["supplier"], o["item"]), name="offer")
     if name == "production":
         p = data.production
-        return pd.Index(p["plant"] + "/" + p["item"], name="production")
+        return pd.Index(production_label(p["plant"], p["item"]), name="production")
     if name == "arc":
         a = data.arcs
-        return pd.Index(
-            a["origin"] + ">" + a["destination"] + "/" + a["item"] + "/" + a["mode"], name="arc"
-        )
+        return pd.Index(arc_label(a["origin"], a["destination"], a["item"], a["mode"]), name="arc")
     if name == "node":
         n = data.nodes
-        return pd.Index(n["site"] + "/" + n["item"], name="node")
+        return pd.Index(node_label(n["site"], n["item"]), name="node")
     if name == "demand":
         d = data.demand
-        return pd.Index(d["market"] + "/" + d["item"] + "/" + d["period"], name="demand")
+        return pd.Index(demand_label(d["market"], d["item"], d["period"]), name="demand")
     if name in ("plant_alloc", "product_alloc"):
         a = data.allocations[name.split("_")[0].capitalize()]
-        return pd.Index(a["plant"] + "/" + a["product"] + "/" + a["offer_name"], name=name)
+        return pd.Index(allocation_label(a["plant"], a["product"], a["offer_name"]), name=name)
     raise KeyError(name)
 
 

@@ -16,6 +16,8 @@ import linopy
 import numpy as np
 import xarray as xr
 
+from emsplan.core.labels import split_at_period
+from emsplan.core.outcomes import SolverStatus
 from emsplan.data.network import Network
 from emsplan.optimization.build import create_model
 from emsplan.optimization.data import PlanningData
@@ -49,7 +51,7 @@ def explain(network: Network, data: PlanningData, solver_name: str = "highs") ->
             objective = objective + model.variables[name].sum()
     model.add_objective(objective, overwrite=True)
     outcome = solve_model(model, solver_name)
-    if outcome.status != "ok":
+    if outcome.status is not SolverStatus.OK:
         return [
             "The model is infeasible and its elastic version could not be solved either "
             f"({outcome.termination}); check the input for contradictory requirements."
@@ -90,7 +92,7 @@ def _target_lines(model: linopy.Model, data: PlanningData, network: Network) -> 
         for label, value in short[short > EPS].items():
             if lc is None:
                 lc = build_tables(model, data, network)["local_content"]
-            scope, period = str(label).rsplit("@", 1)
+            scope, period = split_at_period(str(label))
             row = lc[(lc["scope"] == scope) & (lc["period"] == period)]
             target = float(row["target"].iloc[0]) if len(row) else float("nan")
             share = row["share"].iloc[0] if len(row) else float("nan")

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from emsplan.core.outcomes import SolverStatus, Termination
 from emsplan.data.network import Network
 from emsplan.optimization.build import ExtraFunctionality, create_model
 from emsplan.optimization.solve import solve_model, write_model
@@ -20,11 +21,14 @@ from emsplan.results.tables import build_tables
 class PlanningError(RuntimeError):
     """The model could not be solved to a usable plan (infeasible, unbounded, failed).
 
+    ``termination`` is why the solver stopped (a :class:`Termination`, equal to its text);
     ``explanation`` lists, in the planner's words, what conflicts.
     """
 
-    def __init__(self, message: str, termination: str, explanation: list[str] | None = None):
-        self.termination = termination
+    def __init__(
+        self, message: str, termination: Termination | str, explanation: list[str] | None = None
+    ):
+        self.termination = Termination.parse(termination)
         self.explanation = explanation or []
         super().__init__(message)
 
@@ -93,13 +97,11 @@ def plan(
         model, solver_name, solver_options, time_limit, mip_gap, log, start_file, solution_file
     )
     timings["solve"] = outcome.solve_seconds
-    if outcome.status != "ok" or outcome.objective is None:
+    if outcome.status is not SolverStatus.OK or outcome.objective is None:
         from emsplan.planning.infeasibility import explain
 
         explanation = (
-            explain(network, data, solver_name)
-            if outcome.termination in ("infeasible", "infeasible_or_unbounded")
-            else []
+            explain(network, data, solver_name) if outcome.termination.is_infeasible else []
         )
         raise PlanningError(
             f"the model could not be solved: status {outcome.status}, "
@@ -109,7 +111,7 @@ def plan(
         )
     say("writing the plan")
     t0 = time.perf_counter()
-    if outcome.status == "ok" and kind != "LP":
+    if outcome.status is SolverStatus.OK and kind != "LP":
         say("reading the duals of the plan's decisions")
         _fix_and_resolve(model, solver_name, solver_options, log)
     tables = build_tables(model, data, network)
@@ -146,7 +148,7 @@ def _fix_and_resolve(
         variable.fix(value=variable.solution.fillna(0.0).round())
         variable.relax()
     outcome = solve_model(model, solver_name, solver_options, None, None, log)
-    if outcome.status != "ok":  # keep the MIP solution; the plan then has no duals
+    if outcome.status is not SolverStatus.OK:  # keep the MIP solution; the plan has no duals
         for name in integer:
             model.variables[name].unrelax()
             model.variables[name].unfix()

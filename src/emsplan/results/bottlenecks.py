@@ -6,6 +6,8 @@ from __future__ import annotations
 import linopy
 import pandas as pd
 
+from emsplan.core.labels import split_at_period
+from emsplan.core.outcomes import SolverStatus
 from emsplan.optimization.data import PlanningData
 
 #: Constraint families whose duals are reported, and what one more unit means.
@@ -19,7 +21,7 @@ BOTTLENECKS = {
 
 def bottlenecks(model: linopy.Model, data: PlanningData, lc: pd.DataFrame) -> pd.DataFrame:
     rows = []
-    if model.type in ("LP",) and model.status == "ok":
+    if model.type in ("LP",) and SolverStatus.parse(model.status) is SolverStatus.OK:
         for name, meaning in BOTTLENECKS.items():
             if name not in model.constraints:
                 continue
@@ -35,7 +37,7 @@ def bottlenecks(model: linopy.Model, data: PlanningData, lc: pd.DataFrame) -> pd
                 continue
             dual = model.constraints[name].dual.to_series()
             for label, value in dual[dual.abs() > 1e-9].items():
-                scope, period = str(label).rsplit("@", 1)
+                scope, period = split_at_period(str(label))
                 total = lc.loc[
                     (lc["scope"] == scope) & (lc["period"] == period), "total_value"
                 ].sum()

@@ -7,6 +7,7 @@ import linopy
 import numpy as np
 import pandas as pd
 
+from emsplan.core.labels import export_label
 from emsplan.optimization.data import PlanningData
 from emsplan.optimization.prepare.options import option_mask
 from emsplan.results.solution import EPS, solution
@@ -100,7 +101,7 @@ def _trade_rows(
 ) -> pd.DataFrame:
     """Policy rows of trade rules: one per (agreement, plant, product, country, period)."""
     minimum = rules["min_value_content"].to_numpy(float)
-    scope = rules["plant"] + "/" + rules["item"] + ">" + rules["destination_country"]
+    scope = export_label(rules["plant"], rules["item"], rules["destination_country"])
     return pd.DataFrame(
         {
             "policy": "trade_rule",

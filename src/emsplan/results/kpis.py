@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from emsplan.core.labels import resource_label
 from emsplan.optimization.data import PlanningData
 
 
@@ -58,7 +59,7 @@ def kpis(
         )
         cap = data.resource_capacity
         util = np.divide(load, cap, out=np.full_like(load, np.nan), where=cap > 0)
-        names = (data.resources["plant"] + "/" + data.resources["resource"]).tolist()
+        names = resource_label(data.resources["plant"], data.resources["resource"]).tolist()
         for i, name in enumerate(names):
             rows += [
                 ("utilisation", name, p, float(util[i, t]))

@@ -14,6 +14,7 @@ import linopy
 import numpy as np
 import pandas as pd
 
+from emsplan.core.labels import production_label
 from emsplan.data.network import Network
 from emsplan.optimization.data import PlanningData
 from emsplan.optimization.local_content import allocation_terms, supplier_receipts
@@ -235,7 +236,7 @@ def _value_addition(data: PlanningData, model: linopy.Model) -> pd.DataFrame:
         .to_numpy()
     )
     made["local_value"] = made["total_value"] - made["imported"]
-    made["scope"] = made["plant"] + "/" + made["product"]
+    made["scope"] = production_label(made["plant"], made["product"])
     return made.assign(basis="dva")[columns]
 
 

@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from emsplan.core.labels import at_period, offer_label, production_label
+from emsplan.core.outcomes import Termination
 from emsplan.core.problems import InputError
 from emsplan.data.network import Network
 from emsplan.optimization.terms import constant, expression, total
@@ -92,7 +94,7 @@ def solve_sample(
     try:
         net, drawn = sample_network(network, variations, seed, index)
     except (InputError, OverrideError) as exc:
-        record = PlanRecord.failed("invalid_input", _one_line(exc), settings, [])
+        record = PlanRecord.failed(Termination.INVALID_INPUT, _one_line(exc), settings, [])
         return index, {v: record for v in (("own", "fixed") if fixed else ("",))}
     if fixed is None:
         return index, {"": _solve(net, settings, drawn, keep_tables)}
@@ -145,10 +147,9 @@ def _one_line(exc: Exception) -> str:
 def unused_choices(network: Network, used: dict[str, list[Any]]) -> dict[str, list[str]]:
     """Offers (``supplier/item``) and production rows (``plant/item``) of ``network``
     that a plan with decisions ``used`` does not use."""
-    offers = set(network.supply["supplier"].astype(str) + "/" + network.supply["item"].astype(str))
-    made = set(
-        network.production["plant"].astype(str) + "/" + network.production["item"].astype(str)
-    )
+    supply, production = network.supply, network.production
+    offers = set(offer_label(supply["supplier"].astype(str), supply["item"].astype(str)))
+    made = set(production_label(production["plant"].astype(str), production["item"].astype(str)))
     return {
         "sourcing": sorted(offers - set(used.get("sourcing", []))),
         "production": sorted(made - set(used.get("production", []))),
@@ -190,7 +191,7 @@ def _fix_options(model: linopy.Model, data: PlanningData, chosen: dict[str, list
     if "Option-open" in model.variables and "options" in chosen:
         x = model.variables["Option-open"]
         options, periods = (np.asarray(x.coords[d].values, dtype=object) for d in x.dims)
-        keys = (options[:, None] + "@" + periods[None, :]).ravel()
+        keys = at_period(options[:, None], periods[None, :]).ravel()
         labels = np.asarray(x.labels.values).ravel()
         _bound(model, labels, "==", np.isin(keys, list(chosen["options"])), "Stress-fix-open")
     if "Option-source" in model.variables and "sources" in chosen:
@@ -208,14 +209,14 @@ def _take_or_pay(model: linopy.Model, data: PlanningData, volumes: list[Any]) ->
     the untaken part paid at the offer's price (``Stress-untaken`` in the objective)."""
     buy = model.variables["Supply-buy"]
     table = pd.DataFrame(volumes, columns=["supplier", "item", "period", "qty"])
-    table["offer"] = table["supplier"] + "/" + table["item"]
+    table["offer"] = offer_label(table["supplier"], table["item"])
     grid = buy.labels.to_pandas()
     pivot = table.pivot_table(index="offer", columns="period", values="qty", aggfunc="sum")
     qty = pivot.reindex(index=grid.index, columns=grid.columns).fillna(0.0).to_numpy(float)
     o, t = np.nonzero((qty > 0) & (grid.to_numpy() >= 0))
     if not len(o):
         return
-    index = pd.Index(grid.index[o] + "@" + grid.columns[t], name="committed")
+    index = pd.Index(at_period(grid.index[o], grid.columns[t]), name="committed")
     untaken = model.add_variables(lower=0.0, coords=[index], name="Stress-untaken")
     rows = np.arange(len(index))
     lhs = expression(

@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from emsplan.core.labels import at_period, offer_label, production_label, source_label
+from emsplan.core.outcomes import SolverStatus, Termination
+
 if TYPE_CHECKING:
     from emsplan.data.network import Network
     from emsplan.results.plan import Plan
@@ -22,10 +25,13 @@ USED = 1e-6
 
 @dataclass
 class PlanRecord:
-    """A plan's facts: status, objective, settings, tables, KPIs, timings, decisions."""
+    """A plan's facts: status, objective, settings, tables, KPIs, timings, decisions.
 
-    status: str
-    termination: str
+    ``status`` is the solver's (:attr:`SolverStatus.FAILED` when no plan was found),
+    ``termination`` why it stopped; both equal their text, as stored."""
+
+    status: SolverStatus
+    termination: Termination
     objective: float | None
     solver: str = "highs"
     settings: dict[str, Any] = field(default_factory=dict)
@@ -51,8 +57,8 @@ class PlanRecord:
         """The record of a solved :class:`~emsplan.results.tables.Plan`."""
         s = plan.summary
         return cls(
-            status=str(s["status"]),
-            termination=str(s["termination_condition"]),
+            status=SolverStatus.parse(s["status"]),
+            termination=Termination.parse(s["termination_condition"]),
             objective=float(s["objective"]),
             solver=str(s.get("solver", "highs")),
             settings=dict(settings or {}),
@@ -66,7 +72,7 @@ class PlanRecord:
     @classmethod
     def failed(
         cls,
-        termination: str,
+        termination: Termination | str,
         message: str,
         settings: dict[str, Any] | None = None,
         overrides: list[dict[str, Any]] | None = None,
@@ -75,8 +81,8 @@ class PlanRecord:
     ) -> PlanRecord:
         """The record of a plan that could not be found (infeasible, unbounded, ...)."""
         return cls(
-            status="failed",
-            termination=termination,
+            status=SolverStatus.FAILED,
+            termination=Termination.parse(termination),
             objective=None,
             solver=solver,
             settings=dict(settings or {}),
@@ -111,19 +117,25 @@ def decisions(
     purchases = tables.get("purchases")
     if purchases is not None and len(purchases):
         used = purchases[purchases["qty"] > USED]
-        out["sourcing"] = sorted(set(used["supplier"].astype(str) + "/" + used["item"].astype(str)))
+        out["sourcing"] = sorted(
+            set(offer_label(used["supplier"].astype(str), used["item"].astype(str)))
+        )
     production = tables.get("production")
     if production is not None and len(production):
         made = production[production["qty"] > USED]
-        out["production"] = sorted(set(made["plant"].astype(str) + "/" + made["item"].astype(str)))
+        out["production"] = sorted(
+            set(production_label(made["plant"].astype(str), made["item"].astype(str)))
+        )
     options = tables.get("options")
     if options is None or options.empty:
         return out
     opened = options[options["open"].astype(int) == 1]
     timed = opened[opened["kind"] != "single_source"]
-    out["options"] = sorted(timed["option"].astype(str) + "@" + timed["period"].astype(str))
+    out["options"] = sorted(at_period(timed["option"].astype(str), timed["period"].astype(str)))
     chosen = opened[opened["kind"] == "single_source"]
-    out["sources"] = sorted(chosen["option"].astype(str) + ":" + chosen["supplier"].astype(str))
+    out["sources"] = sorted(
+        source_label(chosen["option"].astype(str), chosen["supplier"].astype(str))
+    )
     if network is not None and purchases is not None:
         out["volumes"] = _committed_volumes(timed, purchases, network)
     return out

@@ -40,17 +40,12 @@ from typing import Any
 
 import pandas as pd
 
-from emsplan.core.countries import ISO_COUNTRIES
+from emsplan.core.countries import are_countries, is_country
+from emsplan.core.hscodes import HS_CODE_DIGITS, hs_digits, is_hs_code
+from emsplan.core.periods import spans as period_spans
 from emsplan.core.problems import Problem, Severity, format_value
 from emsplan.data.network import Network
 from emsplan.validation.report import Check, blank, positions, row_problem
-
-_ISO_LIST = sorted(ISO_COUNTRIES)
-
-#: An HS code: digits, optionally in groups separated by single dots (8517, 8517.13).
-HS_CODE_PATTERN = r"\d+(?:\.\d+)*"
-#: Fewest and most digits of an HS code (a chapter has 2; national lines have up to 10).
-HS_CODE_DIGITS = (2, 10)
 
 
 # -- helpers ------------------------------------------------------------------
@@ -143,7 +138,7 @@ def active_bom(network: Network) -> pd.DataFrame:
 # -- codes --------------------------------------------------------------------
 def _country_message(value: Any) -> str:
     text = str(value)
-    hint = f" (write it in capitals: {text.upper()!r})" if text.upper() in ISO_COUNTRIES else ""
+    hint = f" (write it in capitals: {text.upper()!r})" if is_country(text.upper()) else ""
     return (
         f"{format_value(value)} is not an ISO 3166 alpha-2 country code such as IN, CN, AE{hint}; "
         "allowed: the two capital letters of an assigned ISO 3166-1 code."
@@ -155,7 +150,7 @@ def check_countries(network: Network) -> list[Problem]:
 
     Applies to ``sites.country``, ``duties.origin_country``,
     ``duties.destination_country`` and the ``domestic_country`` setting; the
-    codes allowed are :data:`ISO_COUNTRIES`.
+    codes allowed are :data:`emsplan.core.countries.ISO_COUNTRIES`.
     """
     out = []
     for table, column in (
@@ -164,7 +159,7 @@ def check_countries(network: Network) -> list[Problem]:
         ("duties", "destination_country"),
     ):
         values = network[table][column]
-        for pos in positions(values.notna() & ~values.isin(_ISO_LIST)):
+        for pos in positions(values.notna() & ~are_countries(values)):
             value = values.iat[pos]
             out.append(
                 row_problem(
@@ -181,7 +176,7 @@ def check_countries(network: Network) -> list[Problem]:
     bad = (
         (settings["setting"] == "domestic_country")
         & settings["value"].notna()
-        & ~settings["value"].isin(_ISO_LIST)
+        & ~are_countries(settings["value"])
     )
     for pos in positions(bad):
         value = settings["value"].iat[pos]
@@ -210,9 +205,7 @@ def check_hs_codes(network: Network) -> list[Problem]:
     out = []
     for table in ("items", "duties"):
         values = network[table]["hs_code"].astype("string")
-        digits = values.str.count(r"\d")
-        ok = values.str.fullmatch(HS_CODE_PATTERN) & (digits >= low) & (digits <= high)
-        for pos in positions(values.notna() & ~ok.fillna(False)):
+        for pos in positions(values.notna() & ~is_hs_code(values)):
             value = values.iat[pos]
             out.append(
                 row_problem(
@@ -592,13 +585,8 @@ def check_duty_scope(network: Network) -> list[Problem]:
 
 def _duty_spans(network: Network) -> pd.DataFrame:
     """Each duty row's first and last period index (NaN where a period is unknown)."""
-    labels = network.period_labels
-    index = {p: i for i, p in reversed(list(enumerate(labels)))}
     duties = network["duties"]
-    start = _lookup(duties["period_from"], index).astype("float64")
-    end = _lookup(duties["period_to"], index).astype("float64")
-    start = start.where(duties["period_from"].notna(), 0.0)
-    end = end.where(duties["period_to"].notna(), float(len(labels) - 1))
+    start, end = period_spans(duties["period_from"], duties["period_to"], network.period_labels)
     return pd.DataFrame({"start": start, "end": end})
 
 
@@ -632,9 +620,7 @@ def check_duty_periods(network: Network) -> list[Problem]:
                 value=last,
             )
         )
-    scope = ("item:" + duties["item"]).fillna(
-        "hs:" + duties["hs_code"].str.replace(".", "", regex=False)
-    )
+    scope = ("item:" + duties["item"]).fillna("hs:" + hs_digits(duties["hs_code"]))
     rows = pd.DataFrame(
         {
             "scope": scope,

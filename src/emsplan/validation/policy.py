@@ -19,7 +19,8 @@ check_trade_scope          E: a trade rule gives exactly one of item, hs_code;
 
 from __future__ import annotations
 
-from emsplan.core.countries import ISO_COUNTRIES
+from emsplan.core.countries import are_countries
+from emsplan.core.periods import spans
 from emsplan.core.problems import Problem, Severity, format_value
 from emsplan.data.network import Network
 from emsplan.validation.report import Check, positions, row_problem
@@ -131,13 +132,11 @@ def check_option_targets(network: Network) -> list[Problem]:
 
 def check_policy_periods(network: Network) -> list[Problem]:
     """``period_from`` does not come after ``period_to`` in options and trade rules."""
-    order = {p: i for i, p in enumerate(network.period_labels)}
     out = []
     for table in ("options", "trade_rules"):
         frame = network[table]
-        first = frame["period_from"].map(order)
-        last = frame["period_to"].map(order)
-        for pos in positions(first.notna() & last.notna() & (first > last)):
+        first, last = spans(frame["period_from"], frame["period_to"], network.period_labels)
+        for pos in positions(first > last):
             out.append(
                 row_problem(
                     network,
@@ -193,7 +192,7 @@ def check_trade_scope(network: Network) -> list[Problem]:
             )
         )
     for column in ("origin_country", "destination_country"):
-        bad = rules[column].notna() & ~rules[column].isin(list(ISO_COUNTRIES))
+        bad = rules[column].notna() & ~are_countries(rules[column])
         for pos in positions(bad):
             value = rules[column].iat[pos]
             out.append(

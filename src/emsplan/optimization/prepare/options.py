@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from emsplan.core.periods import span_mask, spans
 from emsplan.data.network import Network
 from emsplan.optimization.data import PlanningData
 
@@ -13,10 +14,9 @@ from emsplan.optimization.data import PlanningData
 def prepare_options(network: Network, data: PlanningData) -> None:
     """Add ``data.options`` (one row per option, with its offer, resource and periods),
     ``data.sources`` (single-source candidates) and ``data.item_bound``."""
-    pidx = {p: i for i, p in enumerate(data.periods)}
     options = network.options.reset_index(drop=True).copy()
-    options["first"] = options["period_from"].map(pidx).fillna(0).astype(int)
-    options["last"] = options["period_to"].map(pidx).fillna(data.n_periods - 1).astype(int)
+    first, last = spans(options["period_from"], options["period_to"], data.periods)
+    options["first"], options["last"] = first.astype(int), last.astype(int)
     offer_of = pd.MultiIndex.from_frame(data.offers[["supplier", "item"]])
     options["offer"] = offer_of.get_indexer(
         pd.MultiIndex.from_arrays([options["supplier"].to_numpy(), options["item"].to_numpy()])
@@ -66,8 +66,7 @@ def _item_bound(network: Network, data: PlanningData) -> pd.Series:
 def option_mask(data: PlanningData, kinds: tuple[str, ...]) -> np.ndarray:
     """(option, period) mask of the options of these kinds in their periods."""
     o = data.options
-    t = np.arange(data.n_periods)[None, :]
-    inside = (t >= o["first"].to_numpy()[:, None]) & (t <= o["last"].to_numpy()[:, None])
+    inside = span_mask(o["first"], o["last"], data.n_periods)
     return inside & o["kind"].isin(kinds).to_numpy()[:, None]
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from emsplan.core.hscodes import hs_digits, hs_matches
+from emsplan.core.periods import period_positions, spans
 from emsplan.data.network import Network
 from emsplan.optimization.data import PlanningData, grid
 
@@ -14,7 +16,7 @@ from emsplan.optimization.data import PlanningData, grid
 def prepare_policy(network: Network, data: PlanningData) -> None:
     """``data.incentives`` (scheme x period), ``data.eligible`` (their demand rows),
     ``data.trade`` (rule x plant x product x period) and ``data.preferences`` (arcs)."""
-    pidx = {p: i for i, p in enumerate(data.periods)}
+    pidx = period_positions(data.periods)
     inc = network.incentives.copy()
     inc["order"] = inc["period"].notna().astype(int)
     inc["t"] = inc["period"].map(lambda p: [pidx[p]] if pd.notna(p) else list(pidx.values()))
@@ -34,26 +36,20 @@ def prepare_policy(network: Network, data: PlanningData) -> None:
     eligible = pd.concat([by_item, by_group], ignore_index=True)
     eligible = eligible[eligible["price_d"] >= eligible["min_unit_price"]]
     data.eligible = eligible[["pos", "row", "price_d", "qty"]].drop_duplicates(["pos", "row"])
-    data.trade, data.preferences = _trade(network, data, pidx)
+    data.trade, data.preferences = _trade(network, data)
 
 
-def _trade(
-    network: Network, data: PlanningData, pidx: dict[str, int]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _trade(network: Network, data: PlanningData) -> tuple[pd.DataFrame, pd.DataFrame]:
     rules = network.trade_rules.copy()
     empty = pd.DataFrame(), pd.DataFrame()
     if rules.empty or "Product" not in data.allocations:
         return empty
     rules["origin_country"] = rules["origin_country"].fillna(network.domestic_country)
-    rules["first"] = rules["period_from"].map(pidx).fillna(0).astype(int)
-    rules["last"] = rules["period_to"].map(pidx).fillna(data.n_periods - 1).astype(int)
-    rules["prefix"] = rules["hs_code"].astype("string").str.replace(".", "", regex=False)
+    first, last = spans(rules["period_from"], rules["period_to"], data.periods)
+    rules["first"], rules["last"] = first.astype(int), last.astype(int)
+    rules["prefix"] = hs_digits(rules["hs_code"])
     rules["rule"] = np.arange(len(rules))
-    hs = (
-        network.items.set_index("item")["hs_code"]
-        .astype("string")
-        .str.replace(".", "", regex=False)
-    )
+    hs = hs_digits(network.items.set_index("item")["hs_code"])
     arcs = data.arcs[data.arcs["origin_kind"] == "plant"]
     arcs = arcs[arcs["destination"].isin(data.demand["market"])]
     pairs = arcs.merge(
@@ -75,14 +71,7 @@ def _trade(
     )
     item_hs = pairs["item"].map(hs)
     match = (pairs["rule_item"] == pairs["item"]) | (
-        pairs["rule_item"].isna()
-        & pd.Series(
-            [
-                isinstance(h, str) and isinstance(p, str) and h.startswith(p)
-                for h, p in zip(item_hs, pairs["prefix"], strict=True)
-            ],
-            index=pairs.index,
-        )
+        pairs["rule_item"].isna() & hs_matches(item_hs, pairs["prefix"])
     )
     pairs = pairs[match.fillna(False).astype(bool)]
     if pairs.empty:

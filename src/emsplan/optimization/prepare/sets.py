@@ -20,6 +20,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from emsplan.core.hscodes import hs_digits, hs_matches
+from emsplan.core.labels import offer_label
+from emsplan.core.periods import period_positions, span_mask, spans
 from emsplan.data.network import Network
 from emsplan.optimization.data import STOCK_KINDS, PlanningData
 
@@ -27,7 +30,7 @@ from emsplan.optimization.data import STOCK_KINDS, PlanningData
 def prepare_sets(network: Network) -> PlanningData:
     """The index sets of ``network`` (which must be valid), before options and policies."""
     periods = network.period_labels
-    pidx = {p: i for i, p in enumerate(periods)}
+    pidx = period_positions(periods)
     sites = network.sites.set_index("site")
     offers = _offers(network)
     production = network.production.reset_index(drop=True).copy()
@@ -47,7 +50,7 @@ def prepare_sets(network: Network) -> PlanningData:
     )
     declared = arcs["item"].map(item_value).astype("float64")
     arcs["value"] = arcs["value"].astype("float64").fillna(declared).fillna(0.0)
-    duty_rate = _duty_rates(network, arcs, len(periods), pidx)
+    duty_rate = _duty_rates(network, arcs, periods)
     nodes = _nodes(network, offers, production, bom, arcs)
     demand = network.demand.reset_index(drop=True).copy()
     demand["t"] = demand["period"].map(pidx).astype(int)
@@ -175,13 +178,7 @@ def _item_values(network: Network) -> pd.Series:
     return value.fillna(network.demand.groupby("item")["price"].mean())
 
 
-def _hs_digits(code: pd.Series) -> pd.Series:
-    return code.astype("string").str.replace(".", "", regex=False).str.strip()
-
-
-def _duty_rates(
-    network: Network, arcs: pd.DataFrame, n_periods: int, pidx: dict[str, int]
-) -> np.ndarray:
+def _duty_rates(network: Network, arcs: pd.DataFrame, periods: list[str]) -> np.ndarray:
     """Duty rate per arc and arrival period: the most specific matching row.
 
     A row matches a flow when its item equals the flow's item, or its
@@ -191,28 +188,22 @@ def _duty_rates(
     matching rows an item row beats any hs_code row, a longer prefix beats a
     shorter one, and a named origin beats a blank one.
     """
+    n_periods = len(periods)
     rates = np.zeros((len(arcs), n_periods))
     border = arcs["origin_country"] != arcs["destination_country"]
     duties = network.duties.copy()
     if duties.empty or not border.any():
         return rates
-    hs = _hs_digits(network.items.set_index("item")["hs_code"])
+    hs = hs_digits(network.items.set_index("item")["hs_code"])
     flows = arcs.loc[border, ["item", "origin_country", "destination_country"]].drop_duplicates()
     flows["hs"] = flows["item"].map(hs)
     duties["destination_country"] = duties["destination_country"].fillna(network.domestic_country)
-    duties["prefix"] = _hs_digits(duties["hs_code"])
-    duties["first"] = duties["period_from"].map(pidx).fillna(0).astype(int)
-    duties["last"] = duties["period_to"].map(pidx).fillna(n_periods - 1).astype(int)
+    duties["prefix"] = hs_digits(duties["hs_code"])
+    duties["first"], duties["last"] = spans(duties["period_from"], duties["period_to"], periods)
     duties = duties.rename(columns={"item": "duty_item", "origin_country": "duty_origin"})
     pairs = flows.merge(duties, on="destination_country")
     by_item = pairs["duty_item"] == pairs["item"]
-    by_hs = pairs["duty_item"].isna() & pd.Series(
-        [
-            isinstance(h, str) and isinstance(p, str) and h.startswith(p)
-            for h, p in zip(pairs["hs"], pairs["prefix"], strict=True)
-        ],
-        index=pairs.index,
-    )
+    by_hs = pairs["duty_item"].isna() & hs_matches(pairs["hs"], pairs["prefix"])
     origin_ok = pairs["duty_origin"].isna() | (pairs["duty_origin"] == pairs["origin_country"])
     pairs = pairs[(by_item | by_hs) & origin_ok].copy()
     if pairs.empty:
@@ -222,8 +213,8 @@ def _duty_rates(
         np.where(item_match, 100, pairs["prefix"].str.len().fillna(0)) * 2
         + pairs["duty_origin"].notna()
     )
-    pairs["t"] = [list(range(a, b + 1)) for a, b in zip(pairs["first"], pairs["last"], strict=True)]
-    pairs = pairs.explode("t")
+    row, t = np.nonzero(span_mask(pairs["first"], pairs["last"], n_periods))
+    pairs = pairs.iloc[row].assign(t=t)
     pairs = pairs.sort_values("specificity").drop_duplicates(
         ["item", "origin_country", "destination_country", "t"], keep="last"
     )
@@ -380,6 +371,6 @@ def _allocations(data: PlanningData, content: pd.DataFrame) -> pd.DataFrame:
     alloc = content.merge(offers.rename(columns={"pos": "offer"}), on="item")
     alloc = alloc.merge(delivered, on=["supplier", "plant", "item"])
     alloc = alloc.sort_values(["content", "offer"], ignore_index=True)
-    alloc["offer_name"] = alloc["supplier"] + "/" + alloc["item"]
+    alloc["offer_name"] = offer_label(alloc["supplier"], alloc["item"])
     alloc["pos"] = np.arange(len(alloc))
     return alloc
