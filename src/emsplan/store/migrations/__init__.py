@@ -4,4 +4,4 @@
 update it (``tests/test_store.py`` checks that it does).
 """
 
-HEAD = "0001"
+HEAD = "0002"
