@@ -33,6 +33,24 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
+class UncalculatedFormula(str):
+    """A workbook cell that holds a formula with no calculated value, as its text (``=A1*2``).
+
+    A program that writes workbooks without calculating them (openpyxl, for one) leaves
+    formulas that Excel or LibreOffice calculate only when they open and save the file; read
+    before that, such a cell would look blank. The reader puts this in its place, and the
+    conversion reports it, whatever the column's type.
+    """
+
+
+#: Why an uncalculated formula is refused, after "value '=A1*2'".
+_UNCALCULATED = (
+    "is a formula that no spreadsheet program has calculated yet (the workbook was written "
+    "by a program and never saved in Excel), so it has no value; open the workbook in Excel "
+    "or LibreOffice and save it, or type the value instead of the formula"
+)
+
+
 def _is_blank(value: Any) -> bool:
     if value is None:
         return True
@@ -99,6 +117,8 @@ def _to_float(value: Any) -> float | None:
 
 def _coerce_cell(column: schema.Column, value: Any) -> tuple[Any, str | None]:
     """(converted value, reason it failed or None)."""
+    if isinstance(value, UncalculatedFormula):
+        return None, _UNCALCULATED
     if _is_blank(value):
         return _BLANK, None
     if column.type == "str":
