@@ -54,7 +54,7 @@ def test_import_command_writes_a_network_that_plans(tmp_path: Path) -> None:
         app, ["import", "orlib-cap", str(FOLDER / "cap41.txt"), "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
-    planned = runner.invoke(app, ["plan", str(out)])
+    planned = runner.invoke(app, ["plan", str(out), "--out", str(tmp_path / "plan")])
     assert planned.exit_code == 0, planned.output
     assert "1,040,444 INR" in planned.output
 

@@ -35,8 +35,9 @@ class ErrorReport:
 
     Attributes
     ----------
-    kind : ``input``, ``no_plan``, ``store``, ``override``, ``solver_option``,
-        ``cluster``, ``file`` or ``internal``.
+    kind : ``input``, ``no_plan``, ``store``, ``override``, ``solver_option`` (also a
+        solver that is not installed, or a warm start it cannot read), ``cluster``,
+        ``file`` or ``internal``.
     message : one paragraph for a person: what is wrong and what to do.
     exit_code : the command line's exit code.
     http_status : the web API's status code.
@@ -57,7 +58,14 @@ def input_lines(exc: InputError) -> list[str]:
 
 def no_plan_message(exc: PlanningError, what: str = "No plan", note: str = "") -> str:
     """``No plan: the model is infeasible. What conflicts: ...``; ``what`` names the plan,
-    ``note`` follows the termination (`` (recorded as plan #3)``)."""
+    ``note`` follows the termination (`` (recorded as plan #3)``).
+
+    When the solver stopped without a plan rather than proving there is none (a time
+    limit, say), the error's own words say why and what to do: ``No plan (recorded as
+    plan #3): no feasible plan found within the time limit of 0.01 s: ...``."""
+    if not exc.termination.proves_no_plan:
+        reason = str(exc).rstrip(".")
+        return f"{what}{note}: {reason}."
     lines = "\n".join(f"- {line}" for line in exc.explanation)
     return f"{what}: the model is {exc.termination.replace('_', ' ')}{note}." + (
         f" What conflicts:\n{lines}" if lines else ""
@@ -68,6 +76,18 @@ def file_message(exc: OSError) -> str:
     """``Cannot read or write 'path': reason.``"""
     what = f" {str(exc.filename)!r}" if exc.filename else ""
     return f"Cannot read or write{what}: {exc.strerror or exc}."
+
+
+def _file_or_model_message(exc: OSError) -> str:
+    """:func:`file_message`, or for a model that cannot be exported, what was asked."""
+    from emsplan.optimization.solve import ModelFileError
+
+    if not isinstance(exc, ModelFileError):
+        return file_message(exc)
+    return (
+        f"Cannot write the model to {str(exc.filename)!r}: {exc.strerror}. Give a .mps or "
+        ".lp file name in a folder that can be written (--export-model); nothing was solved."
+    )
 
 
 def internal_message(exc: BaseException) -> str:
@@ -99,18 +119,25 @@ def describe(exc: BaseException) -> ErrorReport:
     if isinstance(exc, SolverOptionError):
         return ErrorReport("solver_option", str(exc), BAD_INPUT, 422)
     if isinstance(exc, OSError):
-        return ErrorReport("file", file_message(exc), BAD_INPUT, 500)
+        return ErrorReport("file", _file_or_model_message(exc), BAD_INPUT, 500)
     from emsplan.planning.pipeline import PlanningError
     from emsplan.scenarios.overrides import OverrideError
     from emsplan.scenarios.sweep import ClusterError
-    from emsplan.store.store import StoreError
+    from emsplan.store.store import StoreBusyError, StoreError, StoreFullError
 
     if isinstance(exc, PlanningError):
         return ErrorReport("no_plan", no_plan_message(exc), INFEASIBLE, 422, exc.explanation)
     if isinstance(exc, OverrideError):
         return ErrorReport("override", str(exc), BAD_INPUT, 422, list(exc.messages))
     if isinstance(exc, StoreError):
+        # a busy store (try again later) and a full disk, also as the cause of a plan
+        # that was not stored, are no conflict
+        causes = (exc, exc.__cause__)
         status = 404 if str(exc).startswith("No ") else 409
+        if any(isinstance(e, StoreBusyError) for e in causes):
+            status = 503
+        elif any(isinstance(e, StoreFullError) for e in causes):
+            status = 507
         return ErrorReport("store", str(exc), BAD_INPUT, status)
     if isinstance(exc, ClusterError):
         return ErrorReport("cluster", str(exc), BAD_INPUT, 503)

@@ -14,10 +14,14 @@ from emsplan.cli.app import Fail
 from emsplan.data.network import Network
 from emsplan.data.readers import read
 from emsplan.data.writers import WORKBOOK_SUFFIXES
-from emsplan.optimization.solver_options import SolverOptionError, parse_solver_options
+from emsplan.optimization.solver_options import (
+    SolverOptionError,
+    check_solver,
+    parse_solver_options,
+)
 
 if TYPE_CHECKING:
-    from emsplan.scenarios.overrides import Override
+    from emsplan.scenarios.overrides import Override, OverrideError
     from emsplan.store import PlanInfo, Store
 
 PathArg = Annotated[
@@ -51,6 +55,15 @@ SolverOptionOpt = Annotated[
     list[str] | None,
     typer.Option("--solver-option", help="Solver option key=value (repeatable)."),
 ]
+ExcelSafeCsvOpt = Annotated[
+    bool,
+    typer.Option(
+        "--excel-safe-csv",
+        help="Start the CSV files' text cells that begin with =, +, -, @ (or a tab or a "
+        "carriage return) with ', so that a spreadsheet shows them as text instead of "
+        "running them as formulas. Numbers are never changed.",
+    ),
+]
 
 
 def load_network(path: Path, *, validate: bool = True) -> Network:
@@ -79,6 +92,13 @@ def output_kind(path: Path) -> str:
         f"Cannot write {str(path)!r}: give a path ending in .xlsx for a workbook, or a folder "
         "(no suffix) for one .csv file per table."
     )
+
+
+def default_plan_folder(network: Path) -> Path:
+    """Where ``emsplan plan NETWORK`` writes without ``--out``: ``NAME-plan`` in the current
+    folder, NAME the network's file name without its suffix (or its folder's name)."""
+    path = network.resolve()
+    return Path(f"{path.stem if path.is_file() else path.name}-plan")
 
 
 @contextmanager
@@ -114,19 +134,30 @@ def resolve_overrides(network: Network, overrides: list[Override], random: bool)
     try:
         return resolve(network, overrides, random)
     except OverrideError as exc:
-        raise Fail(
-            f"{len(exc.messages)} wrong override(s), nothing was changed: {exc}"
-            if len(exc.messages) > 1
-            else f"{exc} Nothing was changed."
-        ) from None
+        raise override_failure(exc) from None
 
 
-def solver_options(pairs: list[str] | None) -> dict[str, object]:
-    """``--solver-option key=value`` strings as solver options (exit 2 if one is wrong)."""
+def override_failure(exc: OverrideError) -> Fail:
+    """The command line's error for wrong overrides: nothing was changed."""
+    return Fail(
+        f"{len(exc.messages)} wrong override(s), nothing was changed: {exc}"
+        if len(exc.messages) > 1
+        else f"{exc} Nothing was changed."
+    )
+
+
+def solver_options(pairs: list[str] | None, solver: str | None = None) -> dict[str, object]:
+    """``--solver-option key=value`` strings as solver options (exit 2 if one is wrong).
+
+    With ``solver``, also check that it is installed and takes the options (see
+    :func:`emsplan.optimization.solver_options.check_solver`), before anything is read."""
     try:
-        return parse_solver_options(pairs or [])
+        options = parse_solver_options(pairs or [])
+        if solver is not None:
+            check_solver(solver, options)
     except SolverOptionError as exc:
         raise Fail(str(exc)) from None
+    return options
 
 
 def stored_plan(store: Store, ref: str) -> PlanInfo:

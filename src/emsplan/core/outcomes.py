@@ -70,3 +70,11 @@ class Termination(StrEnum):
         """True if the model may be infeasible (``infeasible`` or
         ``infeasible_or_unbounded``): the cases an elastic re-solve can explain."""
         return self in (Termination.INFEASIBLE, Termination.INFEASIBLE_OR_UNBOUNDED)
+
+    @property
+    def proves_no_plan(self) -> bool:
+        """True if the solver proved that the model has no plan (``infeasible``,
+        ``infeasible_or_unbounded``, ``unbounded``), as opposed to stopping without one
+        (``time_limit``, ``iteration_limit``, an error, ...): the first is about the
+        network, the second about the solve."""
+        return self.is_infeasible or self is Termination.UNBOUNDED

@@ -4,12 +4,20 @@
 to the solver (HiGHS through its direct API by default, or any solver linopy
 supports) and returns a :class:`SolveOutcome`; :func:`write_model` writes the
 model for another solver.
+
+A solve that ends without a primal feasible solution has no objective (``None``),
+whatever the solver's status says: a MIP stopped by its time limit before it found an
+incumbent, or an LP stopped by its time limit in the interior-point method, leaves
+values that are no plan (HiGHS reports them as ``ok``, with an infinite or a zero
+objective). A MIP stopped with an incumbent keeps it, with its gap.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
+import math
 import os
 import sys
 import tempfile
@@ -19,9 +27,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import highspy
 import linopy
 
 from emsplan.core.outcomes import SolverStatus, Termination
+from emsplan.optimization.solver_options import SolverOptionError, check_solver
+
+
+class WarmStartError(SolverOptionError):
+    """A warm start the solver cannot read as a solution of the model."""
+
+
+class ModelFileError(OSError):
+    """A model file (``--export-model``) that cannot be written where asked."""
 
 
 @dataclass
@@ -32,6 +50,8 @@ class SolveOutcome:
 
     status: SolverStatus
     termination: Termination
+    #: The objective of the solution found; None when the solver has no primal feasible
+    #: solution (infeasible, or stopped by a limit before it found one).
     objective: float | None
     solve_seconds: float
     solver: str
@@ -61,10 +81,15 @@ def solve_model(
 
     ``warm_start`` is a solution file of an earlier solve of the same model (HiGHS
     ``.sol``, as written to ``solution_file``): a starting incumbent for a MIP.
+
+    Raises :class:`~emsplan.optimization.solver_options.SolverOptionError` before
+    solving for a solver that is not installed, an option HiGHS does not take or a
+    warm start it cannot read (:class:`WarmStartError`).
     """
-    options = dict(solver_options or {})
+    options = check_solver(solver_name, solver_options)
     files: dict[str, Any] = {}
     if warm_start is not None:
+        check_warm_start(model, Path(warm_start), solver_name)
         files["warmstart_fn"] = Path(warm_start)
     scratch = tempfile.TemporaryDirectory(prefix="emsplan-") if solution_file else None
     if solution_file is not None and scratch is not None:
@@ -97,9 +122,8 @@ def solve_model(
             if scratch is not None:
                 scratch.cleanup()
     seconds = time.perf_counter() - start
-    value = model.objective.value
     solved = SolverStatus.parse(status)
-    objective = float(value) if solved is SolverStatus.OK and value is not None else None
+    objective = _primal_objective(model, solved)
     outcome = SolveOutcome(
         status=solved,
         termination=Termination.parse(termination),
@@ -129,14 +153,130 @@ def highs_algorithm(model: linopy.Model, options: dict[str, Any]) -> dict[str, A
     return {"solver": "ipm"}
 
 
-def write_model(model: linopy.Model, path: Path) -> None:
-    """Write the model as an MPS or LP file (by the suffix), for any other solver."""
-    kind = path.suffix.lower().lstrip(".")
-    if kind not in ("mps", "lp"):
-        raise ValueError(f"cannot write a model to {str(path)!r}: use a .mps or .lp file name")
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _primal_objective(model: linopy.Model, status: SolverStatus) -> float | None:
+    """The objective of the solver's solution if it is primal feasible, else None.
+
+    HiGHS says so itself (``primal_solution_status``): after a time limit its values may
+    be none at all (a MIP without incumbent: objective inf) or an interior point that is
+    not feasible (IPM without crossover: objective 0). Other solvers: a finite objective
+    with status ok."""
+    value = model.objective.value
+    if status is not SolverStatus.OK or value is None or not math.isfinite(float(value)):
+        return None
+    solver_model = getattr(model, "solver_model", None)
+    if isinstance(solver_model, highspy.Highs):
+        feasible = int(solver_model.getInfo().primal_solution_status)
+        if feasible != int(highspy.kSolutionStatusFeasible):
+            return None
+    return float(value)
+
+
+def check_warm_start(model: linopy.Model, path: Path, solver_name: str = "highs") -> None:
+    """Check that ``path`` is a starting point the solver can read for ``model``.
+
+    For HiGHS, the model is handed to a fresh HiGHS that reads the file as linopy will
+    (a ``.sol`` file as a solution, any other as a basis); HiGHS refuses a file that is
+    not one, or is one of a model of another size. Other solvers read it themselves.
+
+    Raises :class:`WarmStartError` naming the file and what to give instead."""
+    give = (
+        "give the solution.sol written by an earlier `emsplan plan ... --out DIR` of this "
+        "network (or of a variant with the same tables and rows)"
+    )
+    if not path.is_file():
+        raise WarmStartError(f"The warm start {str(path)!r} does not exist; {give}.")
+    if solver_name != "highs":
+        return
+    columns = _solution_columns(path)
     with _quiet():
-        model.to_file(path, io_api=kind)
+        highs = model.to_highspy()
+        highs.setOptionValue("output_flag", False)
+        if path.suffix == ".sol":
+            status = highs.readSolution(str(path), 0)
+        else:
+            status = highs.readBasis(str(path))
+    if status == highspy.HighsStatus.kOk:
+        return
+    if path.suffix != ".sol" or columns is None:
+        what = "it is not a HiGHS solution file (.sol)"
+    elif columns != highs.getNumCol():
+        what = (
+            f"it is the solution of a model of {columns:,} variables, and this model has "
+            f"{highs.getNumCol():,} (another network, or one with other rows)"
+        )
+    else:
+        what = "HiGHS cannot read it as a solution of this model"
+    raise WarmStartError(f"Cannot start from {str(path)!r}: {what}; {give}.")
+
+
+def _solution_columns(path: Path) -> int | None:
+    """The number of columns a HiGHS solution file says it holds, or None if the file
+    does not read as one (for the message only; HiGHS decides)."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            if handle.readline().strip() != "Model status":
+                return None
+            for line in handle:
+                if line.startswith("# Columns "):
+                    return int(line.split()[2])
+    except (OSError, UnicodeDecodeError, ValueError, IndexError):
+        return None
+    return None
+
+
+def check_model_path(path: Path) -> None:
+    """Check, before anything is solved, that a model file can be written at ``path``.
+
+    The name must end in ``.mps`` or ``.lp``; the nearest folder of ``path`` that exists
+    (the others are made when the model is written) must be a folder in which a file can
+    be created (tried with a scratch file, removed at once: permissions alone do not tell,
+    e.g. for root or on a read-only file system).
+
+    Raises :class:`ModelFileError` (an :class:`OSError` naming ``path``)."""
+    if path.suffix.lower() not in (".mps", ".lp"):
+        raise ModelFileError(
+            errno.EINVAL, "a model is written as .mps or .lp; give a name ending in one", str(path)
+        )
+    if path.is_dir():
+        raise ModelFileError(errno.EISDIR, "it is a folder; give a file name", str(path))
+    folder = path.absolute().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise ModelFileError(errno.ENOTDIR, f"{str(folder)!r} is a file, not a folder", str(path))
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise ModelFileError(
+            exc.errno or errno.EACCES,
+            f"no file can be written in {str(folder)!r} ({exc.strerror or exc})",
+            str(path),
+        ) from exc
+
+
+def write_model(model: linopy.Model, path: Path) -> None:
+    """Write the model as an MPS or LP file (by the suffix), for any other solver.
+
+    Written to a scratch file beside ``path`` and renamed, so that ``path`` holds a whole
+    model or nothing. Raises :class:`ModelFileError` if it cannot be written (the writer
+    of MPS files, HiGHS, reports failure by a status, checked here)."""
+    check_model_path(path)
+    kind = path.suffix.lower().lstrip(".")
+    scratch = path.with_name(f".{path.stem}-{os.getpid()}-{time.time_ns()}{path.suffix}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _quiet():
+            model.to_file(scratch, io_api=kind)
+        if not scratch.is_file() or scratch.stat().st_size == 0:
+            raise ModelFileError(errno.EIO, "the solver wrote no model file there", str(path))
+        os.replace(scratch, path)
+    except ModelFileError:
+        raise
+    except OSError as exc:
+        raise ModelFileError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+    finally:
+        scratch.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
@@ -168,7 +308,14 @@ def _read_mip_info(model: linopy.Model, outcome: SolveOutcome) -> None:
         return
     try:
         info = solver_model.getInfo()
-        outcome.mip_gap = float(info.mip_gap)
-        outcome.best_bound = float(info.mip_dual_bound)
+        outcome.mip_gap = _finite(info.mip_gap)
+        outcome.best_bound = _finite(info.mip_dual_bound)
     except AttributeError:  # another solver: leave unknown
         return
+
+
+def _finite(value: Any) -> float | None:
+    """``value`` as a float, or None when it is infinite or not a number (a MIP stopped
+    without an incumbent has an infinite gap, and maybe no bound)."""
+    number = float(value)
+    return number if math.isfinite(number) else None

@@ -12,14 +12,22 @@ from typing import Any
 from emsplan.core.outcomes import SolverStatus, Termination
 from emsplan.data.network import Network
 from emsplan.optimization.build import ExtraFunctionality, create_model
-from emsplan.optimization.solve import solve_model, write_model
+from emsplan.optimization.solve import (
+    SolveOutcome,
+    WarmStartError,
+    check_model_path,
+    solve_model,
+    write_model,
+)
+from emsplan.optimization.solver_options import check_solver
 from emsplan.results.plan import Plan
 from emsplan.results.summary import summary
 from emsplan.results.tables import build_tables
 
 
 class PlanningError(RuntimeError):
-    """The model could not be solved to a usable plan (infeasible, unbounded, failed).
+    """The model could not be solved to a usable plan (infeasible, unbounded, failed, or
+    stopped by a limit before the solver found a feasible solution).
 
     ``termination`` is why the solver stopped (a :class:`Termination`, equal to its text);
     ``explanation`` lists, in the planner's words, what conflicts.
@@ -65,11 +73,24 @@ def plan(
     Raises
     ------
     InputError : the network has errors.
-    PlanningError : the model is infeasible or unbounded, or the solver failed.
+    SolverOptionError : the solver is not installed, HiGHS does not take an option, or
+        cannot read the warm start (checked before anything is solved).
+    ModelFileError : ``export_model`` cannot be written (checked before anything is built).
+    PlanningError : the model is infeasible or unbounded, the solver failed, or it stopped
+        (at its time limit, say) before it found a feasible plan.
     """
     say = progress or (lambda message: None)
     timings: dict[str, float] = {}
     start = time.perf_counter()
+    solver_options = check_solver(solver_name, solver_options)
+    if export_model is not None:
+        check_model_path(Path(export_model))
+    start_file = Path(warm_start) if warm_start is not None else None
+    if start_file is not None and not start_file.is_file():
+        raise WarmStartError(
+            f"The warm start {str(start_file)!r} does not exist; give the solution.sol "
+            "written by an earlier plan of this network."
+        )
     if validate:
         say("validating")
         network.validate()
@@ -90,12 +111,18 @@ def plan(
         handle, name = tempfile.mkstemp(prefix="emsplan-", suffix=".sol")
         os.close(handle)
         solution_file = Path(name)
-    start_file = Path(warm_start) if warm_start is not None else None
-    if start_file is not None and not start_file.is_file():
-        raise FileNotFoundError(f"warm start {str(start_file)!r} does not exist")
-    outcome = solve_model(
-        model, solver_name, solver_options, time_limit, mip_gap, log, start_file, solution_file
-    )
+    try:
+        outcome = solve_model(
+            model, solver_name, solver_options, time_limit, mip_gap, log, start_file, solution_file
+        )
+        solution_text = (
+            solution_file.read_text(encoding="utf-8")
+            if solution_file is not None and solution_file.is_file()
+            else None
+        )
+    finally:
+        if solution_file is not None:
+            solution_file.unlink(missing_ok=True)
     timings["solve"] = outcome.solve_seconds
     if outcome.status is not SolverStatus.OK or outcome.objective is None:
         from emsplan.planning.infeasibility import explain
@@ -103,21 +130,16 @@ def plan(
         explanation = (
             explain(network, data, solver_name) if outcome.termination.is_infeasible else []
         )
-        raise PlanningError(
-            f"the model could not be solved: status {outcome.status}, "
-            f"termination {outcome.termination}",
-            outcome.termination,
-            explanation,
-        )
+        raise PlanningError(no_plan_reason(outcome), outcome.termination, explanation)
     say("writing the plan")
     t0 = time.perf_counter()
-    if outcome.status is SolverStatus.OK and kind != "LP":
+    if kind != "LP":
         say("reading the duals of the plan's decisions")
         _fix_and_resolve(model, solver_name, solver_options, log)
     tables = build_tables(model, data, network)
     timings["results"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - start
-    result = Plan(
+    return Plan(
         tables=tables,
         summary={
             **summary(outcome, model, data, network, timings),
@@ -127,12 +149,34 @@ def plan(
         model=model,
         data=data,
         timings=timings,
+        solution_text=solution_text,
     )
-    if solution_file is not None:
-        if solution_file.is_file():
-            result.solution_text = solution_file.read_text(encoding="utf-8")
-        solution_file.unlink(missing_ok=True)
-    return result
+
+
+def no_plan_reason(outcome: SolveOutcome) -> str:
+    """Why a solve gave no plan, in a planner's words, with what to do about it."""
+    termination = outcome.termination
+    if termination.proves_no_plan:
+        return f"the model is {termination.replace('_', ' ')}"
+    solver = "HiGHS" if outcome.solver == "highs" else outcome.solver
+    if termination is Termination.TIME_LIMIT:
+        limit = outcome.options.get("time_limit")
+        within = f" of {limit:g} s" if isinstance(limit, int | float) else ""
+        return (
+            f"no feasible plan found within the time limit{within}: {solver} stopped before "
+            "it had a solution that meets every constraint. Raise the time limit "
+            "(--time-limit SECONDS)"
+        )
+    if termination in (Termination.ITERATION_LIMIT, Termination.TERMINATED_BY_LIMIT):
+        return (
+            f"no feasible plan found: {solver} reached a limit set in its options "
+            f"({termination.replace('_', ' ')}) before it had a solution that meets every "
+            "constraint. Raise that limit, or leave it out"
+        )
+    return (
+        f"{solver} stopped without a feasible plan (status {outcome.status}, termination "
+        f"{termination.replace('_', ' ')}); rerun with --log to see the solver's log"
+    )
 
 
 def _fix_and_resolve(
@@ -141,14 +185,20 @@ def _fix_and_resolve(
     """Fix every integer decision at its value in the solution, relax it, and re-solve the
     LP that remains: its duals price capacities and targets given those decisions (the
     usual way to read bottlenecks off a MIP). The solution read back is the LP's, whose
-    cost equals the MIP solution's up to the solver's tolerances."""
+    cost equals the MIP solution's up to the solver's tolerances.
+
+    If the LP ends without a feasible solution (stopped by a time limit given as a solver
+    option, say), the MIP solution is put back: the plan is the MIP's, without duals."""
     integer = [*model.binaries, *model.integers]
+    kept = {name: model.variables[name].solution.copy() for name in model.variables}
     for name in integer:
         variable = model.variables[name]
         variable.fix(value=variable.solution.fillna(0.0).round())
         variable.relax()
     outcome = solve_model(model, solver_name, solver_options, None, None, log)
-    if outcome.status is not SolverStatus.OK:  # keep the MIP solution; the plan has no duals
+    if outcome.objective is None:
         for name in integer:
             model.variables[name].unrelax()
             model.variables[name].unfix()
+        for name, values in kept.items():
+            model.variables[name].solution = values

@@ -7,6 +7,7 @@ store.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -61,7 +62,7 @@ class PlanRecord:
             termination=Termination.parse(s["termination_condition"]),
             objective=float(s["objective"]),
             solver=str(s.get("solver", "highs")),
-            settings=dict(settings or {}),
+            settings=_jsonable(dict(settings or {})),
             summary=_jsonable(s),
             timings={k: float(v) for k, v in plan.timings.items()},
             tables=dict(plan.tables) if keep_tables else {"kpis": plan.tables["kpis"]},
@@ -85,7 +86,7 @@ class PlanRecord:
             termination=Termination.parse(termination),
             objective=None,
             solver=solver,
-            settings=dict(settings or {}),
+            settings=_jsonable(dict(settings or {})),
             timings={"total": seconds},
             overrides=list(overrides or []),
             message=message,
@@ -164,14 +165,17 @@ def _committed_volumes(
 
 
 def _jsonable(value: Any) -> Any:
-    """``value`` with numpy scalars and tuples turned into plain JSON types."""
+    """``value`` with numpy scalars and tuples turned into plain JSON types, and numbers
+    that are not finite into None (strict JSON: PostgreSQL refuses ``Infinity``)."""
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     if hasattr(value, "item") and not isinstance(value, str | bytes):
         try:
-            return value.item()
+            value = value.item()
         except (TypeError, ValueError):
             return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     return value
