@@ -59,7 +59,8 @@ def test_parquet_format(tmp_path: Path) -> None:
 
 def test_exported_mps_gives_highs_the_same_optimum(tmp_path: Path) -> None:
     mps = tmp_path / "model.mps"
-    args = ["plan", str(_workbook(tmp_path)), "--export-model", str(mps)]
+    out = str(tmp_path / "plan")
+    args = ["plan", str(_workbook(tmp_path)), "--export-model", str(mps), "--out", out]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     h = highspy.Highs()
@@ -110,6 +111,8 @@ def test_solver_options_are_passed_through(tmp_path: Path) -> None:
     args = [
         "plan",
         str(_workbook(tmp_path)),
+        "--out",
+        str(tmp_path / "plan"),
         "--solver-option",
         "presolve=off",
         "--solver-option",

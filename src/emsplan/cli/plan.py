@@ -11,15 +11,17 @@ from emsplan.api.errors import no_plan_message
 from emsplan.cli.app import INFEASIBLE, Fail, app, guarded
 from emsplan.cli.options import (
     DbOption,
+    ExcelSafeCsvOpt,
     MipGapOpt,
     SolverOpt,
     SolverOptionOpt,
     TimeLimitOpt,
+    default_plan_folder,
     load_network,
     solver_options,
 )
-from emsplan.cli.render import err, print_summary
-from emsplan.results.writer import FORMATS
+from emsplan.cli.render import err, out, print_summary
+from emsplan.results.writer import FORMATS, PlanFolderError, check_plan_folder
 
 if TYPE_CHECKING:
     pass
@@ -46,7 +48,14 @@ def plan_command(
         ),
     ] = None,
     out_dir: Annotated[
-        Path | None, typer.Option("--out", help="Folder to write the plan into.")
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Folder to write the plan into (default: NAME-plan in the current folder, "
+            "NAME the network's file name without its suffix). An earlier plan there is "
+            "replaced whole; a folder holding anything else is refused.",
+            show_default=False,
+        ),
     ] = None,
     fmt: Annotated[
         str, typer.Option("--format", help=f"Table files: {' or '.join(FORMATS)}.")
@@ -74,12 +83,14 @@ def plan_command(
             show_default=False,
         ),
     ] = None,
+    excel_safe_csv: ExcelSafeCsvOpt = False,
     db: DbOption = None,
 ) -> None:
     """Find the plan of least total landed cost and write it.
 
     \b
     Examples:
+      emsplan plan india-2023.xlsx                (writes the plan to india-2023-plan/)
       emsplan plan india-2023.xlsx --out plan/
       emsplan plan --scenario cn-plus-20 --out plan-cn/   (stored, see `emsplan scenario`)
     """
@@ -96,10 +107,11 @@ def plan_command(
             or fmt != "csv"
             or log
             or workbook is not None
+            or excel_safe_csv
         ):
             raise Fail(
-                "--export-model, --warm-start, --format, --workbook and --log apply to planning "
-                "a file; "
+                "--export-model, --warm-start, --format, --workbook, --excel-safe-csv and --log "
+                "apply to planning a file; "
                 "with --scenario, leave them out, or export the scenario's network first "
                 f"(emsplan scenario show {scenario} --export {scenario}.xlsx) and plan that file."
             )
@@ -112,17 +124,29 @@ def plan_command(
         raise Fail("--db applies only with --scenario NAME (a plan of a file is not stored).")
     if fmt not in FORMATS:
         raise Fail(f"--format {fmt!r} is not supported; use one of {', '.join(FORMATS)}.")
+    if excel_safe_csv and fmt != "csv":
+        raise Fail("--excel-safe-csv applies to CSV files; leave it out with --format parquet.")
     if export_model is not None and export_model.suffix.lower() not in (".mps", ".lp"):
         raise Fail(f"--export-model {str(export_model)!r} must end in .mps or .lp.")
+    from emsplan.optimization.solve import check_model_path
     from emsplan.planning.pipeline import PlanningError, plan  # the optimisation stack, on demand
 
-    options = solver_options(solver_option)
+    options = solver_options(solver_option, solver)
+    if export_model is not None:
+        check_model_path(export_model)  # before anything is read or solved
     if warm_start is not None and not warm_start.is_file():
         raise Fail(
             f"--warm-start {str(warm_start)!r} does not exist; give the solution.sol "
             "written by an earlier `emsplan plan ... --out DIR`."
         )
     network = load_network(path)
+    default_out = out_dir is None
+    if out_dir is None:
+        out_dir = default_plan_folder(path)
+    try:
+        check_plan_folder(out_dir)  # before the solve, which may take long
+    except PlanFolderError as exc:
+        raise Fail(str(exc)) from None
     console = err()
     if network.problems:
         console.print(
@@ -146,10 +170,16 @@ def plan_command(
             )
         except PlanningError as exc:
             raise Fail(no_plan_message(exc), INFEASIBLE) from exc
-        if out_dir is not None:
-            status.update("writing the plan...")
-            try:
-                result.write(out_dir, fmt, workbook)
-            except ValueError as exc:
-                raise Fail(f"Nothing written: {exc}.") from exc
+        status.update("writing the plan...")
+        try:
+            result.write(out_dir, fmt, workbook, excel_safe_csv)
+        except PlanFolderError as exc:
+            raise Fail(str(exc)) from None
+        except ValueError as exc:
+            raise Fail(f"Nothing written: {exc}.") from exc
     print_summary(result, out_dir)
+    if default_out:
+        out().print(
+            f"No --out was given: {out_dir}/ in the current folder is the default for "
+            f"{path.name} (--out DIR writes the plan elsewhere)."
+        )

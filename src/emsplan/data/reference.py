@@ -282,7 +282,19 @@ PLAN_RULES: tuple[str, ...] = (
     "`emsplan plan NETWORK --out DIR` (or `plan.write(DIR)` in Python) writes one file per "
     "table below, named after it: CSV (`purchases.csv`, ...) or, with `--format parquet`, "
     "Parquet (`purchases.parquet`, ...). Every table is written, in this order, with these "
-    "columns in this order; a table with no rows is written as its header alone.",
+    "columns in this order; a table with no rows is written as its header alone. Without "
+    "`--out`, `emsplan plan india-2023.xlsx` writes into `india-2023-plan/` in the current "
+    "folder, and says so.",
+    "A plan folder holds exactly one whole plan: the new plan is written into a hidden "
+    "folder beside it (`.DIR.emsplan-new.*`) and takes the folder's place in one step, so "
+    "no file of an earlier plan (of the other format, or its `plan.xlsx`) stays beside the "
+    "new ones, and a command killed at any moment leaves the earlier plan or the new one, "
+    "never a mix (killed in the instant of the swap, the new one waits beside the folder); "
+    "the next write finishes or removes what it left. Only a new or empty "
+    "folder, or one holding an earlier plan (its `summary.json` and only files named "
+    "here), is replaced; any other folder is refused (exit code 2) and left as it is.",
+    "Files are created with the modes every program gets from the umask (0644 under the "
+    "usual umask 022, the workbook too).",
     "`plan.xlsx` holds the same tables, one sheet each; it is left out of large plans unless "
     "`--workbook` asks for it.",
     "`summary.json` holds the plan's headline facts (below); `solution.sol` (a plan with "
@@ -295,6 +307,14 @@ PLAN_RULES: tuple[str, ...] = (
     "Periods are the labels of the network's `periods` table; `all` stands for the whole horizon.",
     "A blank cell is a value that does not apply (no target, no share of a zero value, no "
     "supplier); the column's description says when.",
+    "CSV cells are written as they are: a text cell that begins with `=`, `+`, `-` or `@` (a "
+    "name in the network, such as a supplier `=SUM(A1)`) stays so, and a spreadsheet that "
+    "opens the CSV file may run it as a formula (CSV injection). `plan.xlsx` is safe: it "
+    "stores every text cell as text. `--excel-safe-csv` (`plan.write(DIR, "
+    "excel_safe_csv=True)`) writes such cells of text columns, and those beginning with a "
+    "tab or a carriage return, with a leading `'` (as OWASP recommends), which spreadsheets "
+    "show as text; numbers such as -5 are never changed, and a program reading the CSV "
+    "then reads the `'` too.",
 )
 
 

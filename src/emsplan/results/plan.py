@@ -40,12 +40,28 @@ class Plan:
     def objective(self) -> float:
         return float(self.summary["objective"])
 
-    def write(self, out: str | Path, fmt: str = "csv", workbook: bool | None = None) -> Path:
-        """Write every table (``csv`` or ``parquet``), a workbook and ``summary.json``.
+    def write(
+        self,
+        out: str | Path,
+        fmt: str = "csv",
+        workbook: bool | None = None,
+        excel_safe_csv: bool = False,
+    ) -> Path:
+        """Write every table (``csv`` or ``parquet``), a workbook and ``summary.json``
+        into folder ``out``, replacing an earlier plan there whole.
 
         ``workbook=None`` writes ``plan.xlsx`` only for plans of at most
-        :data:`emsplan.results.writer.WORKBOOK_ROWS` rows; True or False decides."""
-        return write_plan(self.tables, self.summary, Path(out), fmt, workbook, self.solution_text)
+        :data:`emsplan.results.writer.WORKBOOK_ROWS` rows; True or False decides.
+        ``excel_safe_csv`` puts ``'`` before CSV text cells that start as a formula."""
+        return write_plan(
+            self.tables,
+            self.summary,
+            Path(out),
+            fmt,
+            workbook,
+            self.solution_text,
+            excel_safe_csv=excel_safe_csv,
+        )
 
     @property
     def rows(self) -> int:
