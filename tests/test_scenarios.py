@@ -213,7 +213,7 @@ def test_plan_dash_dash_scenario_stores_like_scenario_plan(
     exported = tmp_path / "cn20.xlsx"
     code, output = invoke("scenario", "show", "cn20", "--export", str(exported))
     assert code == 0 and "Its network written to" in output, output
-    code, output = invoke("plan", str(exported))
+    code, output = invoke("plan", str(exported), "--out", str(tmp_path / "cn20-plan"))
     assert code == 0 and "1,600 INR" in output, output
     with Store(str(db)) as store:
         assert [p.objective for p in store.history()] == pytest.approx([1600.0])

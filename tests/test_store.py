@@ -264,4 +264,4 @@ def test_unknown_network_and_plan(store: Store) -> None:
 def test_sqlite_is_in_wal_mode(tmp_path: Path) -> None:
     with Store(str(tmp_path / "s.db")) as store, store.engine.connect() as c:
         assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert c.exec_driver_sql("PRAGMA busy_timeout").scalar() == 60000
+        assert c.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000

@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
-from emsplan.api.errors import no_plan_message
+from emsplan.api.errors import file_message, no_plan_message
 from emsplan.cli.app import INFEASIBLE, Fail, app, guarded
 from emsplan.cli.options import (
     DbOption,
@@ -20,11 +19,11 @@ from emsplan.cli.options import (
     load_network,
     load_overrides,
     open_store,
-    resolve_overrides,
+    override_failure,
     short,
     solver_options,
 )
-from emsplan.cli.render import err, out, print_summary
+from emsplan.cli.render import Col, err, fitted_table, out, print_summary
 from emsplan.cli.render_store import money, print_history
 
 scenario_app = typer.Typer(
@@ -44,7 +43,7 @@ SetOption = Annotated[
     list[str] | None,
     typer.Option(
         "--set",
-        help="An override, e.g. 'supply[supplier=SUP-CN].price*=1.1' (repeatable; "
+        help="An override, e.g. 'supply[supplier=CN-SZ].price*=1.1' (repeatable; "
         "see docs/scenarios.md).",
         show_default=False,
     ),
@@ -89,12 +88,15 @@ def scenario_add(
     \b
     Examples:
       emsplan scenario add base india-2023.xlsx
-      emsplan scenario add cn-plus-20 india-2023.xlsx --set 'supply[supplier=SUP-CN].price*=1.2'
+      emsplan scenario add cn-plus-20 india-2023.xlsx --set 'supply[supplier=CN-SZ].price*=1.2'
       emsplan scenario add tight --from cn-plus-20 --set 'resources.capacity*=0.8'
       emsplan scenario add lc --file overrides.json
     """
-    from emsplan.scenarios.overrides import apply, from_dict
+    from emsplan.scenarios.overrides import OverrideError
+    from emsplan.scenarios.stored import add_scenario
+    from emsplan.store.store import check_scenario_name
 
+    check_scenario_name(name)  # before reading anything
     overrides = load_overrides(set_, file)
     if (base is None) == (from_ is None):
         raise Fail(
@@ -102,23 +104,25 @@ def scenario_add(
             "as --from SCENARIO, not both or neither; e.g. emsplan scenario add NAME "
             "india-2023.xlsx --set 'demand.qty*=1.1'."
         )
+    network = load_network(base) if base is not None else None
     with open_store(db) as store:
-        if from_ is not None:
-            parent = store.scenario(from_)
-            network = store.network(parent.base_hash)
-            overrides = [from_dict(o) for o in parent.overrides] + overrides
-        else:
-            assert base is not None
-            network = load_network(base)
-        resolved = resolve_overrides(network, overrides, random=False)
-        result = apply(network, resolved, name=name)
-        info = store.add_scenario(
-            name, network, result, [o.to_dict() for o in resolved], description, replace
-        )
+        try:
+            info = add_scenario(
+                store,
+                name,
+                overrides,
+                base=network,
+                from_scenario=from_,
+                description=description,
+                replace=replace,
+            )
+        except OverrideError as exc:
+            raise override_failure(exc) from None
     out().print(
         Text(
-            f"Scenario {name}: {network.name or 'the network'} ({short(info.base_hash)}) with "
-            f"{len(resolved)} override(s) gives network {short(info.network_hash)}. "
+            f"Scenario {name}: {(network.name if network else from_) or 'the network'} "
+            f"({short(info.base_hash)}) with {len(info.overrides)} override(s) gives network "
+            f"{short(info.network_hash)}. "
             f"Plan it with: emsplan scenario plan {name}"
         )
     )
@@ -137,23 +141,32 @@ def scenario_list(db: DbOption = None) -> None:
     if not infos:
         out().print("No scenarios yet; add one with: emsplan scenario add NAME PATH --set ...")
         return
-    table = Table(title="Scenarios", header_style="bold")
-    for column in ("name", "base", "overrides", "network", "latest plan", "by", "created"):
-        table.add_column(column)
-    table.add_column("description", overflow="fold")
+    columns = [  # on a narrow terminal the hashes go first: numbers are never cut
+        Col("name"),
+        Col("base", drop=1),
+        Col("overrides", "number"),
+        Col("network", drop=2),
+        Col("latest plan"),  # its id and total cost, never cut
+        Col("by", "text", drop=4),
+        Col("created", drop=3),
+        Col("description", "text"),
+    ]
+    rows = []
     for i in infos:
         latest = plans[i.name]
-        table.add_row(
-            i.name,
-            short(i.base_hash),
-            str(len(i.overrides)),
-            short(i.network_hash),
-            "-" if latest is None else f"#{latest.id} {money(latest.objective)}",
-            i.created_by,
-            f"{i.created_at:%Y-%m-%d %H:%M}",
-            i.description,
+        rows.append(
+            [
+                i.name,
+                short(i.base_hash),
+                str(len(i.overrides)),
+                short(i.network_hash),
+                "-" if latest is None else f"#{latest.id} {money(latest.objective)}",
+                i.created_by,
+                f"{i.created_at:%Y-%m-%d %H:%M}",
+                i.description,
+            ]
         )
-    out().print(table)
+    out().print(fitted_table(columns, rows, title="Scenarios", header_style="bold"))
 
 
 @scenario_app.command("show")
@@ -232,22 +245,29 @@ def scenario_plan(
 
     The plan (its status, objective, solver settings, every table, KPIs,
     timings, user and time) is stored in one transaction; an infeasible
-    scenario is recorded as such and exits 3.
+    scenario is recorded as such and exits 3. With --out, the plan is written
+    there first: if the store cannot take it (a full disk), it is kept there.
 
     Example: emsplan scenario plan cn-plus-20 --out plan-cn/
     """
-    from emsplan.scenarios.stored import plan_scenario
+    from emsplan.scenarios.stored import PlanNotStoredError, plan_scenario
 
     with open_store(db) as store, err().status("planning...") as status:
-        outcome = plan_scenario(
-            store,
-            name,
-            solver_name=solver,
-            time_limit=time_limit,
-            mip_gap=mip_gap,
-            solver_options=solver_options(solver_option),
-            progress=lambda message: status.update(f"{message}..."),
-        )
+        try:
+            outcome = plan_scenario(
+                store,
+                name,
+                solver_name=solver,
+                time_limit=time_limit,
+                mip_gap=mip_gap,
+                solver_options=solver_options(solver_option),
+                progress=lambda message: status.update(f"{message}..."),
+                out=out_dir,
+            )
+        except PlanNotStoredError as exc:
+            status.stop()
+            print_summary(exc.result, exc.written)
+            raise Fail(str(exc)) from None
         result = outcome.result
         if outcome.error is not None or result is None:
             assert outcome.error is not None
@@ -259,8 +279,10 @@ def scenario_plan(
                 ),
                 INFEASIBLE,
             ) from outcome.error
-        if out_dir is not None:
-            status.update("writing the plan...")
-            result.write(out_dir)
-    print_summary(result, out_dir)
+    print_summary(result, outcome.written)
+    if outcome.write_error is not None:
+        raise Fail(
+            f"{file_message(outcome.write_error)} The plan was stored all the same, as plan "
+            f"#{outcome.plan_id} of scenario {name} in {store.display_url}."
+        )
     out().print(f"Stored as plan #{outcome.plan_id} of scenario {name} in {store.display_url}.")

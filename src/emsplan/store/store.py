@@ -1,16 +1,30 @@
 """The :class:`Store`: networks, scenarios, sweeps and plans in SQLite or PostgreSQL.
 
 Every write is one transaction: a plan appears with all its tables and KPIs,
-or not at all (a process killed in the middle of a write leaves the store as
-it was). SQLite runs in WAL mode, takes its write lock when a transaction
-begins (``BEGIN IMMEDIATE``) and waits up to :data:`BUSY_TIMEOUT` seconds for
-another writer, so that two processes writing at once both succeed.
+or not at all (a process killed in the middle of a write, or a disk that fills
+up, leaves the store as it was). Writes are short: what takes time (the
+canonical tables of a network and its hash, a plan's tables as Parquet) is
+prepared before the transaction begins.
+
+SQLite runs in WAL mode: reading never waits for a writer (a read sees the
+store as of its first statement). A write takes the write lock when its
+transaction begins (``BEGIN IMMEDIATE``) and waits up to :func:`busy_timeout`
+seconds (``$EMSPLAN_DB_BUSY_TIMEOUT``) for another writer to finish, so that
+processes writing at once all succeed; when the lock outlasts that, the write
+fails with :class:`StoreBusyError`.
+
+Rows keyed by their content (a network by its hash) are inserted with
+``INSERT ... ON CONFLICT DO NOTHING``, so that processes storing the same
+network at once (on PostgreSQL, where writers do not queue) all succeed and
+it is stored once.
 """
 
 from __future__ import annotations
 
+import contextvars
 import getpass
 import io
+import math
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,9 +34,15 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, create_engine, delete, event, func, select, text
+from sqlalchemy import Engine, Table, create_engine, delete, event, func, insert, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    IntegrityError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from emsplan.data.network import Network
@@ -39,15 +59,33 @@ from emsplan.store.models import (
 )
 from emsplan.store.records import PlanRecord
 
-#: Seconds a SQLite writer waits for another one before giving up.
-BUSY_TIMEOUT = 60.0
+#: Seconds a SQLite writer waits for another one, unless ``$EMSPLAN_DB_BUSY_TIMEOUT`` says.
+#: Writes are short (well under a second), so a lock held this long is a stuck process.
+BUSY_TIMEOUT = 30.0
 
 #: The environment variable naming the store: a file path or a SQLAlchemy URL.
 ENV = "EMSPLAN_DB"
 
+#: The environment variable of the seconds a SQLite writer waits for another one.
+BUSY_TIMEOUT_ENV = "EMSPLAN_DB_BUSY_TIMEOUT"
+
+#: SQLite's primary result codes of a locked and of a full database.
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_FULL = 5, 6, 13
+
+#: PostgreSQL's SQLSTATEs of a full disk and of a lock not granted in ``lock_timeout``.
+PG_DISK_FULL, PG_LOCK_NOT_AVAILABLE = "53100", "55P03"
+
 
 class StoreError(RuntimeError):
     """The store cannot be opened or does not hold what was asked for."""
+
+
+class StoreBusyError(StoreError):
+    """Another process held the store's write lock for longer than the busy timeout."""
+
+
+class StoreFullError(StoreError):
+    """The disk holding the store is full; the write was rolled back."""
 
 
 def default_url() -> str:
@@ -63,15 +101,68 @@ def to_url(location: str) -> str:
     return f"sqlite:///{Path(location).expanduser().resolve()}"
 
 
+def busy_timeout() -> float:
+    """Seconds a SQLite writer waits for another: ``$EMSPLAN_DB_BUSY_TIMEOUT``, else
+    :data:`BUSY_TIMEOUT`."""
+    given = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    if not given:
+        return BUSY_TIMEOUT
+    try:
+        seconds = float(given)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and 0 <= seconds <= 86400):
+        raise StoreError(
+            f"{BUSY_TIMEOUT_ENV} is {given!r}; give the seconds a write may wait for another "
+            f"process writing to the store, from 0 to 86400 (the default is {BUSY_TIMEOUT:g})."
+        )
+    return seconds
+
+
 def now() -> datetime:
     return datetime.now(UTC)
 
 
+#: Who the store records as the author of what is added now (see :func:`as_author`).
+_AUTHOR: contextvars.ContextVar[str | None] = contextvars.ContextVar("author", default=None)
+
+
+@contextmanager
+def as_author(name: str) -> Iterator[None]:
+    """Record ``name`` (a server's logged-in user) as the author of what is stored within,
+    instead of the operating system's user."""
+    token = _AUTHOR.set(name)
+    try:
+        yield
+    finally:
+        _AUTHOR.reset(token)
+
+
 def user() -> str:
+    """The author of what is stored now: :func:`as_author`'s, else the OS user."""
+    author = _AUTHOR.get()
+    if author is not None:
+        return author
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no name for the uid (containers)
         return str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+
+
+def check_scenario_name(name: str) -> None:
+    """A scenario's name: not blank, not starting with ``#`` and not a whole number, since
+    ``#12`` and ``12`` name plan 12 wherever a plan is asked for (compare, stress).
+    :class:`StoreError` otherwise."""
+    if not name.strip():
+        raise StoreError("A scenario needs a name that is not blank.")
+    rest = name.strip().lstrip("#")
+    if name.strip().startswith("#") or rest.isdigit():
+        hint = f", e.g. 'scenario-{rest}'" if rest.strip() else ""
+        raise StoreError(
+            f"A scenario cannot be named {name!r}: a scenario's name may not start with '#' "
+            "or be a whole number, because '#12' and '12' name plan 12 wherever a plan is "
+            f"asked for (compare, stress); choose another name{hint}."
+        )
 
 
 @dataclass(frozen=True)
@@ -136,16 +227,28 @@ class Store:
     creates the database if needed and brings its schema up to date with the
     Alembic migrations; it fails with :class:`StoreError` naming the store
     and the reason if the database cannot be reached.
+
+    :meth:`transaction` is a write, :meth:`reading` a read (on SQLite, a read
+    never waits for a writer). A write that finds the store locked for longer
+    than :func:`busy_timeout` raises :class:`StoreBusyError`; one that finds its
+    disk full, :class:`StoreFullError`; either leaves the store as it was.
     """
 
     def __init__(self, location: str | None = None) -> None:
         self.url = to_url(location or default_url())
-        self.engine = _engine(self.url)
+        self.busy_timeout = busy_timeout()
+        self.engine = _engine(self.url, self.busy_timeout)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = sessionmaker(
+            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
         try:
             migrate(self.engine)
         except OperationalError as exc:
             self.engine.dispose()
+            known = self._known_error(exc)
+            if known is not None:
+                raise known from exc
             raise StoreError(
                 f"Cannot open the store {self.display_url}: {_reason(exc)}. Set {ENV} to a "
                 "writable file path or to the URL of a running database, e.g. "
@@ -168,45 +271,101 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session in one transaction: committed on success, rolled back on any error."""
-        with self._sessions() as session, session.begin():
+        """A write: a session in one transaction, committed on success, rolled back on any
+        error. On SQLite it holds the store's write lock (other writers wait): keep it short.
+
+        Raises :class:`StoreBusyError` if another writer held the lock for longer than
+        :attr:`busy_timeout`, :class:`StoreFullError` if the disk is full.
+        """
+        with self._errors_said(), self._sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read: a session in one transaction that sees the store as of its first
+        statement; on SQLite it never waits for a writer. Do not write in it."""
+        with self._errors_said(), self._readers() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _errors_said(self) -> Iterator[None]:
+        """A locked store or a full disk as the :class:`StoreError` that says so."""
+        try:
+            yield
+        except DBAPIError as exc:
+            known = self._known_error(exc)
+            if known is None:
+                raise
+            raise known from exc
+
+    def _known_error(self, exc: DBAPIError) -> StoreError | None:
+        """:class:`StoreBusyError` or :class:`StoreFullError` for ``exc``, else None."""
+        kind = _error_kind(exc)
+        if kind == "busy":
+            return StoreBusyError(
+                f"The store {self.display_url} is busy: another process (most likely another "
+                f"emsplan command) is writing to it and held it for more than "
+                f"{self.busy_timeout:g} s, so this command stopped waiting; nothing of it was "
+                "stored. Try again when that process is done, or let commands wait longer: "
+                f"set {BUSY_TIMEOUT_ENV} to the seconds to wait."
+            )
+        if kind == "full":
+            where = (
+                "the disk it is on"
+                if make_url(self.url).get_backend_name() == "sqlite"
+                else "the database server's disk"
+            )
+            return StoreFullError(
+                f"The store {self.display_url} could not be written: {where} is full "
+                f"({_reason(exc)}). Nothing of this write was stored; the store holds what it "
+                f"held before. Free some space there (or set {ENV} to a store on another "
+                "disk) and try again."
+            )
+        return None
 
     # -- networks -----------------------------------------------------------------------
     def add_network(self, network: Network, session: Session | None = None) -> str:
-        """Store ``network`` (once: networks are immutable) and return its hash."""
-        tables = canonical_tables(network)
-        digest = hash_tables(tables)
+        """Store ``network`` (once: networks are immutable) and return its hash.
+
+        Storing a network that is stored already, or that another process is
+        storing at the same time, does nothing.
+        """
+        parts = _NetworkParts.of(network)
         if session is None:
             with self.transaction() as s:
-                self._add_network(s, network, tables, digest)
+                self._add_network(s, parts)
         else:
-            self._add_network(session, network, tables, digest)
-        return digest
+            self._add_network(session, parts)
+        return parts.digest
 
-    def _add_network(
-        self, session: Session, network: Network, tables: dict[str, str], digest: str
-    ) -> None:
+    def _add_network(self, session: Session, parts: _NetworkParts) -> str:
+        digest = parts.digest
         if session.get(NetworkRow, digest) is not None:
-            return
-        session.add(
-            NetworkRow(
-                hash=digest,
-                name=network.name,
-                rows=sum(len(f) for f in network.tables.values()),
-                created_at=now(),
-                created_by=user(),
+            return digest
+        added = _insert_new(
+            session,
+            NetworkRow.__table__,  # type: ignore[arg-type]
+            {
+                "hash": digest,
+                "name": parts.name,
+                "rows": parts.rows,
+                "created_at": now(),
+                "created_by": user(),
+            },
+        )
+        if added and parts.tables:  # else another process stored it meanwhile, with them
+            session.execute(
+                insert(NetworkTableRow),
+                [
+                    {"network_hash": digest, "name": name, "csv": body}
+                    for name, body in parts.tables.items()
+                ],
             )
-        )
-        session.add_all(
-            NetworkTableRow(network_hash=digest, name=name, csv=body)
-            for name, body in tables.items()
-        )
-        session.flush()
+        return digest
 
     def network(self, digest: str) -> Network:
         """The stored network with hash ``digest`` (a unique prefix of 6+ characters works)."""
-        with self.transaction() as s:
+        with self.reading() as s:
             full = self._resolve_hash(s, digest)
             row = s.get(NetworkRow, full)
             assert row is not None
@@ -245,35 +404,48 @@ class Store:
 
         The overrides must have been checked and applied already (see
         :func:`emsplan.scenarios.overrides.apply`). Fails if the name is taken, unless
-        ``replace``.
+        ``replace``; of processes adding the same name at once, one succeeds.
         """
-        if not name.strip():
-            raise StoreError("A scenario needs a name that is not blank.")
+        check_scenario_name(name)
+        base_parts, net_parts = _NetworkParts.of(base), _NetworkParts.of(resolved)
+        networks: dict[str, _NetworkParts] = {}
+        for parts in (base_parts, net_parts):  # the base's name, if both are the same
+            networks.setdefault(parts.digest, parts)
+        values = {
+            "name": name,
+            "description": description,
+            "base_hash": base_parts.digest,
+            "network_hash": net_parts.digest,
+            "overrides": list(overrides),
+        }
         with self.transaction() as s:
-            base_hash = self.add_network(base, s)
-            net_hash = self.add_network(resolved, s)
-            row = s.scalars(select(ScenarioRow).where(ScenarioRow.name == name)).first()
-            if row is not None and not replace:
+            for digest in sorted(networks):  # one order in every process: no deadlock
+                self._add_network(s, networks[digest])
+            query = select(ScenarioRow).where(ScenarioRow.name == name)
+            row = s.scalars(query).first()
+            stamp = {"created_at": now(), "created_by": user()}
+            if row is None and _insert_new(
+                s,
+                ScenarioRow.__table__,  # type: ignore[arg-type]
+                values | stamp,
+                key=["name"],
+            ):
+                return _scenario_info(s.scalars(query).one())
+            row = row or s.scalars(query).one()  # else added meanwhile by another process
+            if not replace:
                 raise StoreError(
                     f"A scenario named {name!r} already exists (made by {row.created_by} on "
                     f"{row.created_at:%Y-%m-%d %H:%M}); choose another name, delete it first "
                     "(emsplan scenario delete), or pass --replace."
                 )
-            if row is None:
-                row = ScenarioRow(name=name)
-                s.add(row)
-            row.description = description
-            row.base_hash = base_hash
-            row.network_hash = net_hash
-            row.overrides = list(overrides)
-            row.created_at = now()
-            row.created_by = user()
+            for key, value in (values | stamp).items():
+                setattr(row, key, value)
             s.flush()
             return _scenario_info(row)
 
     def scenario(self, name: str) -> ScenarioInfo:
         """The stored scenario ``name``; :class:`StoreError` if there is none."""
-        with self.transaction() as s:
+        with self.reading() as s:
             return _scenario_info(self._scenario_row(s, name))
 
     def _scenario_row(self, session: Session, name: str) -> ScenarioRow:
@@ -286,7 +458,7 @@ class Store:
 
     def scenarios(self) -> list[ScenarioInfo]:
         """Every stored scenario, by name."""
-        with self.transaction() as s:
+        with self.reading() as s:
             rows = s.scalars(select(ScenarioRow).order_by(ScenarioRow.name)).all()
             return [_scenario_info(r) for r in rows]
 
@@ -339,20 +511,25 @@ class Store:
         """Store several plans of one network in one transaction (all or none).
 
         Each item is a record and the keywords of :meth:`record_plan` for it
-        (scenario, sweep_id, seed, sample_index, variant).
+        (scenario, sweep_id, seed, sample_index, variant). The tables are turned
+        into Parquet before the transaction begins, so that it is short.
         """
         say = progress or (lambda message: None)
+        parts = None if isinstance(network, str) else _NetworkParts.of(network)
+        digest = parts.digest if parts is not None else str(network)
+        plans = [(_PlanParts.of(record), where) for record, where in records]
         ids = []
         with self.transaction() as s:
-            digest = network if isinstance(network, str) else self.add_network(network, s)
-            for record, where in records:
-                ids.append(self._insert_plan(s, record, digest, say, **where))
+            if parts is not None:
+                self._add_network(s, parts)
+            for plan, where in plans:
+                ids.append(self._insert_plan(s, plan, digest, say, **where))
         return ids
 
     def _insert_plan(
         self,
         s: Session,
-        record: PlanRecord,
+        plan: _PlanParts,
         digest: str,
         say: Callable[[str], None],
         scenario: str | None = None,
@@ -364,6 +541,7 @@ class Store:
         scenario_id = None
         if scenario is not None and sweep_id is None:
             scenario_id = self._scenario_row(s, scenario).id
+        record = plan.record
         row = PlanRow(
             network_hash=digest,
             scenario_id=scenario_id,
@@ -394,32 +572,20 @@ class Store:
                 f"{sweep_id!r} is already in the store."
             ) from exc
         say("plan")
-        for name, frame in record.tables.items():
-            s.add(PlanTableRow(plan_id=row.id, name=name, rows=len(frame), data=_parquet(frame)))
-            s.flush()
-            say(f"table {name}")
-        kpis = record.tables.get("kpis")
-        if kpis is not None and len(kpis):
-            unique = kpis.drop_duplicates(["kpi", "scope", "period"])
-            s.add_all(
-                PlanKpiRow(
-                    plan_id=row.id,
-                    kpi=str(k),
-                    scope=str(sc),
-                    period=str(p),
-                    value=None if pd.isna(v) else float(v),
-                )
-                for k, sc, p, v in zip(
-                    unique["kpi"], unique["scope"], unique["period"], unique["value"], strict=True
-                )
+        for name, rows, data in plan.tables:
+            s.execute(
+                insert(PlanTableRow),
+                [{"plan_id": row.id, "name": name, "rows": rows, "data": data}],
             )
-            s.flush()
+            say(f"table {name}")
+        if plan.kpis:
+            s.execute(insert(PlanKpiRow), [{"plan_id": row.id, **kpi} for kpi in plan.kpis])
             say("kpis")
         return int(row.id)
 
     def plan(self, plan_id: int) -> PlanInfo:
         """The stored plan ``plan_id``."""
-        with self.transaction() as s:
+        with self.reading() as s:
             row = s.get(PlanRow, plan_id)
             if row is None:
                 raise StoreError(f"No plan with id {plan_id} in the store.")
@@ -427,19 +593,19 @@ class Store:
 
     def plan_tables(self, plan_id: int) -> dict[str, pd.DataFrame]:
         """Every output table of plan ``plan_id``."""
-        with self.transaction() as s:
+        with self.reading() as s:
             rows = s.scalars(select(PlanTableRow).where(PlanTableRow.plan_id == plan_id)).all()
             return {r.name: pd.read_parquet(io.BytesIO(r.data)) for r in rows}
 
     def plan_table(self, plan_id: int, name: str) -> pd.DataFrame | None:
         """One output table of plan ``plan_id``, or None if the plan has no such table."""
-        with self.transaction() as s:
+        with self.reading() as s:
             row = s.get(PlanTableRow, (plan_id, name))
             return None if row is None else pd.read_parquet(io.BytesIO(row.data))
 
     def latest_plan(self, scenario: str) -> PlanInfo | None:
         """The newest plan of ``scenario`` (outside sweeps), or None."""
-        with self.transaction() as s:
+        with self.reading() as s:
             self._scenario_row(s, scenario)
             row = s.scalars(
                 select(PlanRow)
@@ -453,7 +619,7 @@ class Store:
         self, scenario: str | None = None, limit: int = 50, sweeps: bool = False
     ) -> list[PlanInfo]:
         """The newest plans first: of one scenario, or all; sweep samples only if ``sweeps``."""
-        with self.transaction() as s:
+        with self.reading() as s:
             query = select(PlanRow).order_by(PlanRow.id.desc()).limit(limit)
             if scenario is not None:
                 query = query.where(PlanRow.scenario_name == scenario)
@@ -463,7 +629,7 @@ class Store:
 
     def kpis(self, plan_ids: list[int]) -> pd.DataFrame:
         """KPI rows (plan_id, kpi, scope, period, value) of the given plans."""
-        with self.transaction() as s:
+        with self.reading() as s:
             rows = s.execute(
                 select(
                     PlanKpiRow.plan_id,
@@ -477,7 +643,7 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         """Rows per table of the store (for tests and `emsplan history --stats`)."""
-        with self.transaction() as s:
+        with self.reading() as s:
             return {
                 model.__tablename__: int(s.scalar(select(func.count()).select_from(model)) or 0)
                 for model in (
@@ -499,45 +665,48 @@ class Store:
         the same id must have been made from the same network, spec and
         settings; otherwise :class:`StoreError`.
         """
+        parts = _NetworkParts.of(network)
         with self.transaction() as s:
-            digest = self.add_network(network, s)
+            digest = self._add_network(s, parts)
             row = s.get(SweepRow, info.id)
-            if row is not None:
-                same = (
-                    row.kind == info.kind
-                    and row.network_hash == digest
-                    and row.spec == info.spec
-                    and row.plan_id == info.plan_id
-                    and row.seed == info.seed
-                )
-                if not same:
-                    raise StoreError(
-                        f"A {row.kind} with id {info.id!r} is already in the store, made from "
-                        "another network, plan, seed or list of variations; give another --id "
-                        "to start a new one."
-                    )
-                if info.samples > row.samples:
-                    row.samples = info.samples
-                return _sweep_info(row), True
-            row = SweepRow(
-                id=info.id,
-                kind=info.kind,
-                network_hash=digest,
-                scenario_name=info.scenario,
-                plan_id=info.plan_id,
-                seed=info.seed,
-                samples=info.samples,
-                spec=info.spec,
-                settings=info.settings,
-                created_at=now(),
-                created_by=user(),
+            if row is None:
+                values = {
+                    "id": info.id,
+                    "kind": info.kind,
+                    "network_hash": digest,
+                    "scenario_name": info.scenario,
+                    "plan_id": info.plan_id,
+                    "seed": info.seed,
+                    "samples": info.samples,
+                    "spec": info.spec,
+                    "settings": info.settings,
+                    "created_at": now(),
+                    "created_by": user(),
+                }
+                created = _insert_new(s, SweepRow.__table__, values)  # type: ignore[arg-type]
+                row = s.get(SweepRow, info.id)  # if not created: opened meanwhile by another
+                assert row is not None
+                if created:
+                    return _sweep_info(row), False
+            same = (
+                row.kind == info.kind
+                and row.network_hash == digest
+                and row.spec == info.spec
+                and row.plan_id == info.plan_id
+                and row.seed == info.seed
             )
-            s.add(row)
-            s.flush()
-            return _sweep_info(row), False
+            if not same:
+                raise StoreError(
+                    f"A {row.kind} with id {info.id!r} is already in the store, made from "
+                    "another network, plan, seed or list of variations; give another --id "
+                    "to start a new one."
+                )
+            if info.samples > row.samples:
+                row.samples = info.samples
+            return _sweep_info(row), True
 
     def sweep(self, sweep_id: str) -> SweepInfo:
-        with self.transaction() as s:
+        with self.reading() as s:
             row = s.get(SweepRow, sweep_id)
             if row is None:
                 raise StoreError(f"No sweep or stress test with id {sweep_id!r} in the store.")
@@ -545,7 +714,7 @@ class Store:
 
     def done_samples(self, sweep_id: str, seed: int, variant: str = "") -> set[int]:
         """Indexes of the samples of sweep ``sweep_id`` and ``seed`` already stored."""
-        with self.transaction() as s:
+        with self.reading() as s:
             rows = s.scalars(
                 select(PlanRow.sample_index).where(
                     PlanRow.sweep_id == sweep_id, PlanRow.seed == seed, PlanRow.variant == variant
@@ -555,7 +724,7 @@ class Store:
 
     def sweep_plans(self, sweep_id: str) -> list[PlanInfo]:
         """Every stored plan of a sweep, by sample index and variant."""
-        with self.transaction() as s:
+        with self.reading() as s:
             rows = s.scalars(
                 select(PlanRow)
                 .where(PlanRow.sweep_id == sweep_id)
@@ -570,7 +739,11 @@ class Store:
 
 
 # -- helpers ----------------------------------------------------------------------------
-def _engine(url: str) -> Engine:
+#: The execution option of the engine that reads (:meth:`Store.reading`).
+READ_ONLY = "emsplan_read_only"
+
+
+def _engine(url: str, timeout: float = BUSY_TIMEOUT) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -588,8 +761,8 @@ def _engine(url: str) -> Engine:
                     f"Cannot create the folder of the store {database!r}: {exc.strerror or exc}. "
                     f"Set {ENV} to a writable file path or a database URL."
                 ) from exc
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT})
-        _sqlite_setup(engine)
+        engine = create_engine(url, connect_args={"timeout": timeout})
+        _sqlite_setup(engine, timeout)
         return engine
     try:
         return create_engine(url, pool_pre_ping=True)
@@ -605,14 +778,15 @@ def _engine(url: str) -> Engine:
         ) from exc
 
 
-def _sqlite_setup(engine: Engine) -> None:
-    """WAL mode, a busy timeout, foreign keys, and write locks taken at BEGIN."""
+def _sqlite_setup(engine: Engine, timeout: float) -> None:
+    """WAL mode, a busy timeout, foreign keys; a write takes the write lock at BEGIN, a
+    read (an engine with the :data:`READ_ONLY` option) takes no lock."""
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, record: Any) -> None:
         dbapi_connection.isolation_level = None  # transactions are begun below
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+        cursor.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -620,14 +794,15 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 def migrate(engine: Engine) -> None:
     """Bring the store's schema to the newest revision (no-op when it is there)."""
     from alembic.runtime.migration import MigrationContext
 
-    with engine.connect() as connection:
+    with engine.execution_options(**{READ_ONLY: True}).connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     if current == HEAD:
         return
@@ -643,7 +818,7 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def _reason(exc: OperationalError) -> str:
+def _reason(exc: DBAPIError) -> str:
     text_ = str(exc.orig) if exc.orig is not None else str(exc)
     return " ".join(text_.split()).rstrip(".")
 
@@ -652,6 +827,107 @@ def _parquet(frame: pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
     frame.to_parquet(buffer, index=False)
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class _NetworkParts:
+    """A network's rows as stored, made before the write: its hash and canonical tables."""
+
+    digest: str
+    name: str
+    rows: int
+    tables: dict[str, str]
+
+    @classmethod
+    def of(cls, network: Network) -> _NetworkParts:
+        tables = canonical_tables(network)
+        rows = sum(len(f) for f in network.tables.values())
+        return cls(hash_tables(tables), network.name, rows, tables)
+
+
+@dataclass(frozen=True)
+class _PlanParts:
+    """A plan's rows as stored, made before the write: its tables as Parquet, its KPIs."""
+
+    record: PlanRecord
+    tables: list[tuple[str, int, bytes]]
+    kpis: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, record: PlanRecord) -> _PlanParts:
+        tables = [(name, len(f), _parquet(f)) for name, f in record.tables.items()]
+        kpis: list[dict[str, Any]] = []
+        frame = record.tables.get("kpis")
+        if frame is not None and len(frame):
+            unique = frame.drop_duplicates(["kpi", "scope", "period"])
+            kpis = [
+                {
+                    "kpi": str(k),
+                    "scope": str(sc),
+                    "period": str(p),
+                    "value": None if pd.isna(v) else float(v),
+                }
+                for k, sc, p, v in zip(
+                    unique["kpi"], unique["scope"], unique["period"], unique["value"], strict=True
+                )
+            ]
+        return cls(record, tables, kpis)
+
+
+def _insert_new(
+    session: Session, table: Table, values: dict[str, Any], key: list[str] | None = None
+) -> bool:
+    """Insert a row unless one with the same ``key`` (default: the primary key) exists,
+    also one that another transaction is inserting; True if this one inserted it.
+
+    ``INSERT ... ON CONFLICT DO NOTHING``: on PostgreSQL it waits for a transaction
+    inserting the same key and then does nothing if that one commits.
+    """
+    columns = key or [c.name for c in table.primary_key.columns]
+    dialect = session.get_bind().dialect
+    statement: Any = None
+    if dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        statement = pg_insert(table).on_conflict_do_nothing(index_elements=columns)
+    elif dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=columns)
+    if statement is not None:
+        statement = statement.values(values)
+        if dialect.insert_returning:  # psycopg reports no row count here: ask for the row
+            returning = statement.returning(table.c[columns[0]])
+            return session.connection().execute(returning).first() is not None
+        return bool(session.connection().execute(statement).rowcount == 1)
+    try:  # another database: a savepoint, so that a duplicate does not end the transaction
+        with session.begin_nested():
+            session.connection().execute(insert(table).values(values))
+    except IntegrityError:
+        return False
+    return True
+
+
+def _error_kind(exc: DBAPIError) -> str | None:
+    """``busy`` (the store stayed locked), ``full`` (its disk is full) or None."""
+    orig = exc.orig
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        primary = code & 0xFF  # the extended codes keep the primary one in the low byte
+        if primary in (SQLITE_BUSY, SQLITE_LOCKED):
+            return "busy"
+        return "full" if primary == SQLITE_FULL else None
+    state = getattr(orig, "sqlstate", None)
+    if state == PG_DISK_FULL:
+        return "full"
+    if state == PG_LOCK_NOT_AVAILABLE:
+        return "busy"
+    text_ = str(orig).lower()
+    if "database is locked" in text_:
+        return "busy"
+    if "database or disk is full" in text_ or "no space left on device" in text_:
+        return "full"
+    return None
 
 
 def _scenario_info(row: ScenarioRow) -> ScenarioInfo:
