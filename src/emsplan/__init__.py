@@ -21,13 +21,53 @@ The modules behind these names are laid out by pipeline stage (``core``, ``data`
 
 from __future__ import annotations
 
+import signal as _signal
+import sys as _sys
+import threading as _threading
 from typing import TYPE_CHECKING, Any
 
-from emsplan.core.problems import InputError, Problem, Severity
-from emsplan.core.version import __version__
-from emsplan.data import examples
-from emsplan.data.network import Network
-from emsplan.data.readers import read
+
+class _StopWhileLoading:
+    """Ctrl-C while the ``emsplan`` program loads (imports, parsing): exit 130, no traceback.
+
+    Installed here, the first code of emsplan that runs, and only in the program; the
+    command line puts ``restore_to`` back before a command runs, so that commands see
+    KeyboardInterrupt (and close what they opened)."""
+
+    def __init__(self, restore_to: Any) -> None:
+        self.restore_to = restore_to
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        _sys.stderr.write("Interrupted.\n")
+        raise SystemExit(130)
+
+
+def _is_program() -> bool:
+    """Run as ``emsplan`` or ``python -m emsplan`` (not imported by a notebook or a test)."""
+    options = iter(getattr(_sys, "orig_argv", [])[1:])  # the interpreter's, up to -m
+    for option in options:
+        if option == "-m":
+            return next(options, None) == "emsplan"
+        if option in ("-X", "-W", "--check-hash-based-pycs"):
+            next(options, None)  # its value
+        elif not option.startswith("-") or option == "-c":
+            break  # a script or a command
+    name = _sys.argv[0].replace("\\", "/").rsplit("/", 1)[-1] if _sys.argv else ""
+    return name in ("emsplan", "emsplan.exe", "emsplan-script.py")
+
+
+if (
+    _is_program()
+    and _threading.current_thread() is _threading.main_thread()
+    and _signal.getsignal(_signal.SIGINT) is _signal.default_int_handler  # not if ignored
+):
+    _signal.signal(_signal.SIGINT, _StopWhileLoading(_signal.default_int_handler))
+
+from emsplan.core.problems import InputError, Problem, Severity  # noqa: E402
+from emsplan.core.version import __version__  # noqa: E402
+from emsplan.data import examples  # noqa: E402
+from emsplan.data.network import Network  # noqa: E402
+from emsplan.data.readers import read  # noqa: E402
 
 if TYPE_CHECKING:
     from emsplan.optimization.solver_options import parse_solver_options

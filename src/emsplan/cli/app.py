@@ -19,6 +19,8 @@ unless they ask for it with ``--debug``.
 from __future__ import annotations
 
 import functools
+import signal
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, ParamSpec, TypeVar
@@ -121,6 +123,10 @@ def _main(
 ) -> None:
     """Global options."""
     _state.debug = debug
+    # Ctrl-C exited quietly while the command line loaded; the command handles it now
+    restore = getattr(signal.getsignal(signal.SIGINT), "restore_to", None)
+    if restore is not None and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, restore)
 
 
 def main(argv: list[str] | None = None) -> None:

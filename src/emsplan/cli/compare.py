@@ -75,5 +75,27 @@ def history(
     """
     with open_store(db) as store:
         plans = store.history(scenario=scenario, limit=limit, sweeps=sweeps)
+        if scenario is not None and not plans:
+            names = [i.name for i in store.scenarios()]
+            if scenario not in names:
+                raise Fail(unknown_scenario(scenario, names))
+            out().print(
+                f"Scenario {scenario} has no plans yet; plan it with: "
+                f"emsplan scenario plan {scenario}"
+            )
+            return
         kpis = store.kpis([p.id for p in plans])
     print_history(plans, "Plans (newest first)", kpis)
+
+
+def unknown_scenario(name: str, known: list[str], shown: int = 8) -> str:
+    """That no scenario is named ``name``, with a few of the ``known`` names (the closest
+    first)."""
+    import difflib
+
+    if not known:
+        return f"No scenario named {name!r}: the store has no scenarios yet."
+    close = difflib.get_close_matches(name, known, n=shown, cutoff=0.6)
+    close += sorted(k for k in known if k not in close)[: shown - len(close)]
+    more = f" and {len(known) - shown} more (emsplan scenario list)" if len(known) > shown else ""
+    return f"No scenario named {name!r}; the scenarios are: {', '.join(close)}{more}."

@@ -4,11 +4,14 @@ the summary of a plan (outcome, costs, KPIs, bottlenecks, policies and options).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+from rich.cells import cell_len
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -31,6 +34,82 @@ def err() -> Console:
 
 def paragraph(message: str) -> None:
     err().print(Text(message))
+
+
+# -- tables that fit the terminal -------------------------------------------------------
+#: The width a text column keeps at least before columns are dropped to make room.
+TEXT_MIN = 10
+
+
+@dataclass(frozen=True)
+class Col:
+    """A column of a table that fits the terminal.
+
+    ``kind``: ``"number"`` (right-aligned) and ``"key"`` (ids, dates, hashes, names) are
+    never cut nor wrapped; ``"text"`` wraps. ``drop``: None for a column always shown;
+    otherwise columns are dropped in increasing ``drop`` when the terminal is too narrow
+    for the numbers and keys in full (rich would cut them with an ellipsis).
+    """
+
+    header: str
+    kind: Literal["number", "key", "text"] = "key"
+    drop: int | None = None
+    justify: Literal["left", "center", "right"] | None = None
+
+
+def fitted_table(
+    columns: Sequence[Col],
+    rows: Iterable[Sequence[str | Text]],
+    *,
+    width: int | None = None,
+    **options: Any,
+) -> Table:
+    """A rich table of ``rows`` that fits ``width`` (the terminal's by default): the
+    droppable columns go, least important first, until the numbers and keys fit whole
+    beside text columns of at least :data:`TEXT_MIN` characters (or their whole text).
+    ``options`` go to :class:`rich.table.Table` (title, box, ...)."""
+    rows = [list(r) for r in rows]
+    width = out().width if width is None else width
+    keep = list(range(len(columns)))
+    droppable = sorted((c.drop, i) for i, c in enumerate(columns) if c.drop is not None)
+
+    def kept(row: Sequence[Any]) -> list[Any]:
+        return [row[i] for i in keep]
+
+    while droppable and needed_width(kept(columns), map(kept, rows), **options) > width:
+        keep.remove(droppable.pop(0)[1])
+    table = Table(**options)
+    for i in keep:
+        c = columns[i]
+        table.add_column(
+            c.header,
+            justify=c.justify or ("right" if c.kind == "number" else "left"),
+            no_wrap=c.kind != "text",
+            overflow="fold",
+        )
+    for r in rows:
+        table.add_row(*(r[i] for i in keep))
+    return table
+
+
+def needed_width(
+    columns: Sequence[Col], rows: Iterable[Sequence[str | Text]], **options: Any
+) -> int:
+    """The width a table needs: numbers and keys whole (their header too), text columns
+    :data:`TEXT_MIN` wide (or their widest cell), and the borders and padding."""
+    cells: list[list[Text]] = [[Text(c.header)] for c in columns]
+    for row in rows:
+        for column, cell in zip(cells, row, strict=True):
+            column.append(Text(cell) if isinstance(cell, str) else cell)
+    need = 0
+    for c, column in zip(columns, cells, strict=True):
+        widest = max(cell_len(line) for cell in column for line in cell.plain.split("\n"))
+        need += min(widest, TEXT_MIN) if c.kind == "text" else widest
+    probe = Table(**{k: v for k, v in options.items() if k not in ("title", "caption")})
+    for _ in columns:
+        probe.add_column("x")
+    console = out()
+    return need + Measurement.get(console, console.options, probe).maximum - len(columns)
 
 
 def report_input_error(exc: InputError) -> None:

@@ -6,9 +6,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from rich.table import Table
-
-from emsplan.cli.render import out
+from emsplan.cli.render import Col, fitted_table, needed_width, out
 
 if TYPE_CHECKING:
     from emsplan.scenarios.compare import Comparison
@@ -34,78 +32,89 @@ def print_history(plans: list[PlanInfo], title: str, kpis: Any = None) -> None:
             (int(p), str(k)): float(v)
             for p, k, v in zip(net["plan_id"], net["kpi"], net["value"], strict=True)
         }
-    console = out()
-    table = Table(title=title, header_style="bold", box=None, pad_edge=False, collapse_padding=True)
     in_sweeps = any(p.sweep_id for p in plans)
-    wide = console.width >= 110  # the network's hash only where it fits
-    widths = {"by": 4, "scenario": 8, "status": 7}
-    for column in ("plan", "when", "by", "scenario", "network", "status"):
-        if column == "network" and not wide:
-            continue
-        table.add_column(
-            column,
-            overflow="fold",
-            min_width=widths.get(column),
-            no_wrap=column in ("plan", "when", "network"),
-        )
-    if in_sweeps:
-        table.add_column("sweep sample", overflow="fold")
-    for column in ("total cost", "service", "local", "seconds"):
-        table.add_column(column, justify="right")
+    columns = [  # on a narrow terminal the hash goes first, then who and when
+        Col("plan"),
+        Col("when", drop=3),
+        Col("by", "text", drop=2),
+        Col("scenario", "text"),
+        Col("network", drop=1),
+        Col("status", "text"),
+        *([Col("sweep sample")] if in_sweeps else []),
+        Col("total cost", "number"),
+        Col("service", "number"),
+        Col("local", "number"),
+        Col("seconds", "number", drop=4),
+    ]
+    rows = []
     for p in plans:
         sample = []
         if in_sweeps:
             variant = f"/{p.variant}" if p.variant else ""
             sample = [f"{p.sweep_id}:{p.sample_index}{variant}" if p.sweep_id else "-"]
-        table.add_row(
-            f"#{p.id}",
-            f"{p.created_at:%m-%d %H:%M}",
-            p.created_by,
-            p.scenario or "-",
-            *([p.network_hash[:8]] if wide else []),
-            p.termination if p.status == "ok" else f"{p.status}: {p.termination}",
-            *sample,
-            money(p.objective),
-            share(all_kpis.get((p.id, "service_level"))),
-            share(all_kpis.get((p.id, "local_share"))),
-            f"{p.timings.get('total', 0.0):.2f}",
+        rows.append(
+            [
+                f"#{p.id}",
+                f"{p.created_at:%m-%d %H:%M}",
+                p.created_by,
+                p.scenario or "-",
+                p.network_hash[:8],
+                p.termination if p.status == "ok" else f"{p.status}: {p.termination}",
+                *sample,
+                money(p.objective),
+                share(all_kpis.get((p.id, "service_level"))),
+                share(all_kpis.get((p.id, "local_share"))),
+                f"{p.timings.get('total', 0.0):.2f}",
+            ]
         )
-    console.print(table)
+    options: dict[str, Any] = {"title": title, "header_style": "bold", "box": None}
+    options |= {"pad_edge": False, "collapse_padding": True}
+    out().print(fitted_table(columns, rows, **options))
 
 
 def print_quantiles(summary: Any, currency: str) -> None:
-    table = Table(title=f"{summary.sweep.kind} {summary.sweep.id}: P5 / P50 / P95 over samples")
-    for column in ("figure", "samples", "P5", "P50", "P95"):
-        table.add_column(column, justify="right" if column != "figure" else "left")
+    rows = []
     for row in summary.quantiles.itertuples():
         fmt = share if row.metric != "total_cost" else money
         label = f"total cost ({currency})" if row.metric == "total_cost" else row.metric
-        table.add_row(
-            label.replace("_", " "),
-            str(row.samples),
-            *(fmt(None if math.isnan(v) else float(v)) for v in (row.P5, row.P50, row.P95)),
+        rows.append(
+            [
+                label.replace("_", " "),
+                str(row.samples),
+                *(fmt(None if math.isnan(v) else float(v)) for v in (row.P5, row.P50, row.P95)),
+            ]
         )
-    out().print(table)
+    columns = [Col("figure", "text"), Col("samples", "number", drop=1)]
+    columns += [Col(q, "number") for q in ("P5", "P50", "P95")]
+    title = f"{summary.sweep.kind} {summary.sweep.id}: P5 / P50 / P95 over samples"
+    out().print(fitted_table(columns, rows, title=title))
 
 
 def print_sweep_decisions(summary: Any, limit: int) -> None:
     d = summary.decisions
     if d.empty:
         return
-    table = Table(title=f"How often each decision appears ({summary.solved} solved samples)")
-    for column in ("decision", "element", "samples", "share"):
-        table.add_column(column, justify="right" if column in ("samples", "share") else "left")
     shown = d if limit <= 0 else d.head(limit)
-    for row in shown.itertuples():
-        what = "offer used" if row.decision == "sourcing" else "made at plant"
-        table.add_row(what, str(row.element), str(row.samples), f"{row.share:.0%}")
-    out().print(table)
+    rows = [
+        [
+            "offer used" if row.decision == "sourcing" else "made at plant",
+            str(row.element),
+            str(row.samples),
+            f"{row.share:.0%}",
+        ]
+        for row in shown.itertuples()
+    ]
+    columns = [Col("decision", "text"), Col("element"), Col("samples", "number")]
+    columns.append(Col("share", "number"))
+    title = f"How often each decision appears ({summary.solved} solved samples)"
+    out().print(fitted_table(columns, rows, title=title))
     if len(shown) < len(d):
         out().print(f"... and {len(d) - len(shown)} more (--decisions 0 shows all).")
 
 
-def with_delta(values: list[float | None], share_values: bool = False) -> list[str]:
-    """Each value formatted, those after the first with their difference to it."""
+def with_delta(values: list[float | None], share_values: bool = False, sep: str = " ") -> list[str]:
+    """Each value formatted, those after the first with their difference to it (after
+    ``sep``: a space, or a new line where the table is narrow)."""
     fmt = share if share_values else money
     first = values[0]
     shown = [fmt(first)]
@@ -115,49 +124,68 @@ def with_delta(values: list[float | None], share_values: bool = False) -> list[s
             continue
         delta = v - first
         if share_values:
-            shown.append(f"{fmt(v)} ({delta * 100:+.1f} pp)")
+            shown.append(f"{fmt(v)}{sep}({delta * 100:+.1f} pp)")
         else:
-            shown.append(f"{fmt(v)} ({'+' if delta >= 0 else '-'}{fmt(abs(delta))})")
+            shown.append(f"{fmt(v)}{sep}({'+' if delta >= 0 else '-'}{fmt(abs(delta))})")
     return shown
 
 
 def print_comparison(comparison: Comparison) -> None:
     """The comparison's outcome, KPIs and costs with their differences to the first plan,
-    the decisions that differ and the largest changes."""
+    the decisions that differ and the largest changes.
+
+    On a narrow terminal a difference goes under its value, and if the plans still do not
+    fit side by side, they are shown a few at a time (numbers are never cut)."""
     from emsplan.scenarios.compare import KPIS, categories, category_costs
 
     plans = comparison.plans
-    table = Table(title="Comparison (differences to the first plan)", header_style="bold")
-    table.add_column("")
-    for label in comparison.labels:
-        table.add_column(label, justify="right")
-    table.add_row("status", *[f"{p.status} ({p.termination})" for p in plans])
-    for kpi, label in KPIS:
-        values = [p.kpi(kpi) for p in plans]
-        table.add_row(label, *with_delta(values, kpi in ("service_level", "local_share")))
-    for category in categories(plans):
-        table.add_row(f"  {category}", *with_delta(category_costs(plans, category)))
-    out().print(table)
+
+    def rows(sep: str) -> list[list[str]]:
+        table = [["status", *[f"{p.status} ({p.termination})" for p in plans]]]
+        for kpi, label in KPIS:
+            values = [p.kpi(kpi) for p in plans]
+            table.append([label, *with_delta(values, kpi in ("service_level", "local_share"), sep)])
+        for category in categories(plans):
+            table.append([f"  {category}", *with_delta(category_costs(plans, category), sep=sep)])
+        return table
+
+    options: dict[str, Any] = {"header_style": "bold"}
+    options["title"] = "Comparison (differences to the first plan)"
+    columns = [Col("", "text"), *(Col(label, "number") for label in comparison.labels)]
+    width = out().width
+    cells = rows(" ")
+    if needed_width(columns, cells, **options) > width:
+        cells = rows("\n")
+
+    def first(n: int) -> int:  # the width of the labels and the first n plans
+        return needed_width(columns[: n + 1], [r[: n + 1] for r in cells], **options)
+
+    per_table = len(plans)  # plans side by side: as many as fit (at least one)
+    while per_table > 1 and first(per_table) > width:
+        per_table -= 1
+    for start in range(1, len(columns), per_table):
+        part = [0, *range(start, min(start + per_table, len(columns)))]
+        shown = [[r[i] for i in part] for r in cells]
+        out().print(fitted_table([columns[i] for i in part], shown, **options))
     _print_decision_changes(comparison)
     changes = comparison.changes
     if len(changes):
-        moved = Table(
-            title=f"Largest changes in units over the horizon (top {comparison.top} per plan)"
-        )
-        for column in ("plan", "what", "element", "first plan", "this plan", "change"):
-            moved.add_column(
-                column, justify="right" if column in ("first plan", "this plan") else "left"
-            )
-        for r in changes.itertuples():
-            moved.add_row(
+        moved = [
+            [
                 str(r.plan),
                 str(r.what),
                 str(r.element),
                 f"{r.reference:,.0f}",
                 f"{r.value:,.0f}",
                 str(r.words),
-            )
-        out().print(moved)
+            ]
+            for r in changes.itertuples()
+        ]
+        columns = [Col("plan", "text"), Col("what", "text"), Col("element", "text")]
+        columns += [Col("first plan", "number"), Col("this plan", "number")]
+        columns.append(Col("change", "text"))
+        title = f"Largest changes in units over the horizon (top {comparison.top} per plan)"
+        out().print(fitted_table(columns, moved, title=title))
 
 
 def _print_decision_changes(comparison: Comparison) -> None:
@@ -165,11 +193,8 @@ def _print_decision_changes(comparison: Comparison) -> None:
     if d.empty:
         out().print("The plans use the same offers and make the same items at the same plants.")
         return
-    table = Table(title="Decisions that differ (offer used, item made at a plant)")
-    table.add_column("decision")
-    table.add_column("element")
-    for label in comparison.labels:
-        table.add_column(label, justify="center")
-    for row in d.itertuples(index=False):
-        table.add_row(*(str(v) for v in row))
-    out().print(table)
+    columns = [Col("decision"), Col("element")]  # plans' labels wrap: yes or - below them
+    columns += [Col(label, "text", justify="center") for label in comparison.labels]
+    rows = [[str(v) for v in row] for row in d.itertuples(index=False)]
+    title = "Decisions that differ (offer used, item made at a plant)"
+    out().print(fitted_table(columns, rows, title=title))

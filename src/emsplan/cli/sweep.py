@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from emsplan.cli.app import Fail, app, guarded
@@ -23,13 +24,18 @@ from emsplan.cli.options import (
     solver_options,
     stored_plan,
 )
-from emsplan.cli.render import err, out
+from emsplan.cli.render import Col, err, fitted_table, out, paragraph
 from emsplan.cli.render_store import money, print_quantiles, print_sweep_decisions
 
 if TYPE_CHECKING:
     from emsplan.data.network import Network
     from emsplan.scenarios.overrides import Override
     from emsplan.store import Store
+
+P = ParamSpec("P")
+R = TypeVar("R")
+#: The exit code of a sweep stopped by Ctrl-C (128 + SIGINT, as shells report it).
+INTERRUPTED = 130
 
 VaryOption = Annotated[
     list[str] | None,
@@ -137,12 +143,25 @@ def _run_sweep(
             )
         except (OverrideError, sweep.ClusterError) as exc:
             raise Fail(str(exc)) from None
+
+
+def interruptible(command: Callable[P, R]) -> Callable[P, R]:
+    """Ctrl-C at any moment of a sweep (before it starts, while the cluster starts, while
+    samples run): the samples stored so far stay, the cluster is closed, the message says
+    how to resume; exit 130."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
         except KeyboardInterrupt:
-            bar.console.print(
-                "Interrupted: the samples finished so far are stored; rerun the same command to "
-                "resume."
+            paragraph(
+                "Interrupted: the samples finished so far are stored; rerun the same command "
+                "to resume."
             )
-            raise typer.Exit(130) from None
+            raise typer.Exit(INTERRUPTED) from None
+
+    return wrapper
 
 
 def _base_network(store: Store, base: str) -> tuple[Network, str | None]:
@@ -163,6 +182,7 @@ def _base_network(store: Store, base: str) -> tuple[Network, str | None]:
 
 
 @app.command("sweep")
+@interruptible
 @guarded
 def sweep_command(
     base: Annotated[
@@ -231,6 +251,7 @@ def sweep_command(
 
 
 @app.command("stress")
+@interruptible
 @guarded
 def stress_command(
     plan_ref: Annotated[
@@ -311,14 +332,12 @@ def stress_command(
     )
     print_quantiles(summary, currency)
     q = regret_quantiles(summary.regret)
-    table = Table(title=f"Regret of keeping plan #{plan.id}'s choices ({currency})")
-    for column in ("P5", "P50", "P95", "mean", "max", "fixed infeasible"):
-        table.add_column(column, justify="right")
-    table.add_row(
-        *(money(q.get(k)) for k in ("P5", "P50", "P95", "mean", "max")),
-        f"{int(q['infeasible'])} of {len(summary.regret)}",
-    )
-    out().print(table)
+    rows = [[k, money(q.get(k))] for k in ("P5", "P50", "P95", "mean", "max")]
+    unserved = f"{int(q['infeasible'])} of {len(summary.regret)}"
+    rows.append(["samples the choices cannot serve", unserved])
+    columns = [Col("over the samples", "text"), Col(f"regret ({currency})", "number")]
+    title = f"Regret of keeping plan #{plan.id}'s choices"
+    out().print(fitted_table(columns, rows, title=title))  # one figure a line: never cut
     out().print(
         f"{summary.samples} samples ({summary.failed} failed, {summary.skipped} already stored) "
         f"in {summary.seconds:.1f} s; stress test {summary.sweep.id}."

@@ -101,10 +101,11 @@ def _unit_costs(
         lines = made.merge(bom[["plant", "item", "child", "qty_per"]], on=["plant", "item"])
         lines["child_cost"] = lines["child"].map(cost).astype("float64") * lines["qty_per"]
         materials = lines.groupby(["plant", "item"])["child_cost"].sum(min_count=1)
-        complete = lines.groupby(["plant", "item"])["child_cost"].apply(lambda c: c.notna().all())
         at_plant = made.set_index(["plant", "item"])
         unit = at_plant["cost"] + materials.reindex(at_plant.index).fillna(0.0)
-        known = complete.reindex(at_plant.index, fill_value=True).astype(bool)
+        # known: no BOM line of the item at the plant has a child of unknown cost (yet)
+        unknown = lines.loc[lines["child_cost"].isna(), ["plant", "item"]]
+        known = ~at_plant.index.isin(pd.MultiIndex.from_frame(unknown))
         rolled = (unit[known] * at_plant["qty"][known]).groupby(level="item").sum() / (
             at_plant["qty"][known].groupby(level="item").sum()
         )

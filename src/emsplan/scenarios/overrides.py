@@ -4,12 +4,12 @@ An override selects the rows of one table with a filter and changes one
 column of them, or deletes them, or inserts rows. On the command line it is
 one string; in a JSON file, an object::
 
-    supply[supplier=SUP-CN].price*=1.1          {"table": "supply", "where": {"supplier": "SUP-CN"},
+    supply[supplier=CN-SZ].price*=1.1           {"table": "supply", "where": {"supplier": "CN-SZ"},
                                                   "column": "price", "op": "scale", "value": 1.1}
     demand[period=2024-Q3|2024-Q4].qty*=1.2     filter values separated by | are alternatives
-    duties[hs_code=8517].rate=0.2               op "set"
+    duties[hs_code=8517.13].rate=0.2            op "set"
     resources.capacity+=5000                    op "add"; no filter: every row
-    delete supply[supplier=SUP-CN,item=BAT1]    op "delete"
+    delete supply[supplier=CN-SZ,item=BAT-PH]   op "delete"
                                                 {"table": "supply", "op": "insert", "rows": [{...}]}
 
 For sweeps, the value of ``set``, ``scale`` and ``add`` may be a
@@ -157,12 +157,12 @@ _DIST = re.compile(r"^(?P<name>[a-z_]+)\s*\((?P<args>.*)\)$", re.DOTALL)
 
 
 def parse(text: str) -> Override:
-    """An override from its one-line form, e.g. ``supply[supplier=S1].price*=1.1``."""
+    """An override from its one-line form, e.g. ``supply[supplier=CN-SZ].price*=1.1``."""
     m = _TEXT.match(text)
     bad = (
         f"Override {text!r} is not of the form TABLE[COLUMN=VALUE,...].COLUMN=VALUE (or *= to "
         "scale, += to add; the [filter] is optional), or delete TABLE[COLUMN=VALUE,...]; e.g. "
-        "supply[supplier=SUP-CN].price*=1.1."
+        "supply[supplier=CN-SZ].price*=1.1."
     )
     if m is None:
         raise OverrideError([bad])

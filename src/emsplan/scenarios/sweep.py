@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import socket
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,7 @@ from emsplan.core.labels import at_period, offer_label, production_label
 from emsplan.core.outcomes import Termination
 from emsplan.core.problems import InputError
 from emsplan.data.network import Network
+from emsplan.optimization.solver_options import check_solver
 from emsplan.optimization.terms import constant, expression, total
 from emsplan.scenarios.overrides import Override, OverrideError, apply, from_dict, resolve, sample
 from emsplan.store import PlanRecord, Store, StoreError, SweepInfo, network_hash
@@ -250,6 +252,7 @@ def dask_client(
 ) -> Iterator[Any]:
     """A :class:`distributed.Client`: to ``scheduler`` if given, else to a local cluster of
     ``workers`` single-threaded worker processes (closed on exit)."""
+    import dask
     from distributed import Client, LocalCluster
 
     if scheduler:
@@ -264,34 +267,60 @@ def dask_client(
         with client:
             yield client
         return
-    with _sigint_ignored():  # the workers inherit it: Ctrl-C stops this process, not them
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=50,  # a stopped sweep's workers are no error for the user
-        )
-    with cluster, Client(cluster) as client:
+    # the scheduler always serves HTTP, by default on port 8787 even with the dashboard off
+    # (a second sweep then warns that the port is in use): here on a port the system
+    # picks, on this machine only, with no pages
+    no_pages: dict[str, list[str]] = {"distributed.scheduler.http.routes": []}
+    with ExitStack() as stack:
+        with _ctrl_c_held(), dask.config.set(no_pages):  # the workers never see Ctrl-C
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+                    # none of distributed's log lines, not even the CRITICAL ones it writes
+                    # when a stopped sweep's connections close: failures reach the sweep as
+                    # exceptions of its samples
+                    silence_logs=logging.CRITICAL + 1,
+                )
+            )
+            client = stack.enter_context(Client(cluster))
         yield client
 
 
 @contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """Ignore Ctrl-C while the local workers start. A terminal sends Ctrl-C to every process
-    in its group; the workers would each print a traceback. This process alone handles it
-    (stores what finished, closes the cluster and says how to resume)."""
+def _ctrl_c_held() -> Iterator[None]:
+    """Hold Ctrl-C while the local cluster starts, then act on it (KeyboardInterrupt).
+
+    A terminal sends Ctrl-C to every process of its group: the workers would each print a
+    traceback. This thread blocks SIGINT, so the threads started meanwhile (the cluster's
+    event loop, which starts the worker processes) block it too, and so do the workers:
+    the signal stays pending in them, never delivered. This process alone handles it
+    (stores what finished, closes the cluster, says how to resume). A Ctrl-C that arrives
+    while the cluster starts is recorded, not lost, and raised once it has started (so
+    that the caller closes it).
+    """
     import signal
     import threading
+    from multiprocessing import resource_tracker
 
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # started later, from the event loop, the tracker would unblock SIGINT in that thread
+    resource_tracker.ensure_running()
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # runs a pending handler
         signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def default_id(kind: str, digest: str, variations: Sequence[dict[str, Any]], extra: Any) -> str:
@@ -322,7 +351,10 @@ def run(
     """Run (or resume) a sweep or, with ``fixed`` choices, a stress test.
 
     ``variations`` are checked against ``network`` before anything runs
-    (:class:`OverrideError`). ``progress(done, total)`` is called as each
+    (:class:`OverrideError`), and so are the solver and its options in ``settings``
+    (:class:`~emsplan.optimization.solver_options.SolverOptionError`). A sample without a
+    plan (infeasible, or stopped by the time limit before a feasible solution) is
+    recorded as failed, and the sweep goes on. ``progress(done, total)`` is called as each
     sample is stored; ``started(sweep, todo, total)`` once before the first.
     """
     if samples < 1:
@@ -336,6 +368,7 @@ def run(
             ]
         )
     settings = {"solver": "highs", **(settings or {})}
+    check_solver(settings["solver"], settings.get("solver_options"))  # before any sample
     digest = network_hash(network)
     variants = ("own", "fixed") if fixed is not None else ("",)
     info = SweepInfo(
