@@ -164,12 +164,12 @@ class Team:
         return User(name, role, partner)
 
     def users(self) -> list[User]:
-        with self.store.transaction() as session:
+        with self.store.reading() as session:
             rows = session.scalars(select(UserRow).order_by(UserRow.name)).all()
             return [User(r.name, r.role, r.partner) for r in rows]
 
     def user(self, name: str) -> User | None:
-        with self.store.transaction() as session:
+        with self.store.reading() as session:
             row = session.get(UserRow, name)
             return None if row is None else User(row.name, row.role, row.partner)
 
@@ -228,7 +228,7 @@ class Team:
 
     def session(self, token: str) -> tuple[User, str] | None:
         """The user and CSRF token of a live session, or None."""
-        with self.store.transaction() as session:
+        with self.store.reading() as session:
             row = session.get(TokenRow, _digest(token))
             if row is None or _aware(row.expires_at) < now():
                 return None
@@ -260,7 +260,7 @@ class Team:
             return _job(row)
 
     def job(self, job_id: int) -> Job | None:
-        with self.store.transaction() as session:
+        with self.store.reading() as session:
             row = session.get(JobRow, job_id)
             return None if row is None else _job(row)
 
@@ -268,12 +268,27 @@ class Team:
         query = select(JobRow).order_by(JobRow.id.desc()).limit(limit)
         if status:
             query = query.where(JobRow.status.in_(status))
-        with self.store.transaction() as session:
+        with self.store.reading() as session:
             return [_job(row) for row in session.scalars(query).all()]
 
     def update_job(self, job_id: int, **values: Any) -> None:
         with self.store.transaction() as session:
             session.execute(update(JobRow).where(JobRow.id == job_id).values(**values))
+
+    def claim_next(self) -> Job | None:
+        """The oldest queued job, now ``running``; None if none is queued. Of servers
+        claiming at once, one gets each job."""
+        with self.store.transaction() as session:
+            query = select(JobRow.id).where(JobRow.status == "queued").order_by(JobRow.id)
+            for job_id in session.scalars(query.limit(5)).all():
+                claimed = session.execute(
+                    update(JobRow)
+                    .where(JobRow.id == job_id, JobRow.status == "queued")
+                    .values(status="running", stage="starting", started_at=now())
+                )
+                if claimed.rowcount == 1:  # type: ignore[attr-defined]
+                    return _job(session.get_one(JobRow, job_id))
+        return None
 
     def interrupt_unfinished(self, message: str) -> list[int]:
         """Mark every queued or running job ``interrupted`` (the server that ran them
@@ -310,7 +325,7 @@ class Team:
 
     def audit_log(self, limit: int = 200) -> list[dict[str, Any]]:
         query = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
-        with self.store.transaction() as session:
+        with self.store.reading() as session:
             return [
                 {
                     "at": r.at.isoformat(),
@@ -334,11 +349,11 @@ class Team:
 
     def shared_plans(self, partner: str) -> list[int]:
         query = select(PlanShareRow.plan_id).where(PlanShareRow.partner == partner)
-        with self.store.transaction() as session:
+        with self.store.reading() as session:
             return sorted(session.scalars(query).all())
 
     def is_shared(self, plan_id: int, partner: str) -> bool:
-        with self.store.transaction() as session:
+        with self.store.reading() as session:
             return session.get(PlanShareRow, (plan_id, partner)) is not None
 
 

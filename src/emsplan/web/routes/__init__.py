@@ -1,0 +1,1 @@
+"""The API\x27s endpoints, one module per subject."""
