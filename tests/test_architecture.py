@@ -28,6 +28,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("emsplan.core",),
     ("emsplan.data",),
     ("emsplan.validation",),
+    ("emsplan.forecast",),
     ("emsplan.optimization",),
     ("emsplan.results",),
     ("emsplan.planning",),

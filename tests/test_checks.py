@@ -24,6 +24,7 @@ from emsplan.core.countries import ISO_COUNTRIES
 from emsplan.core.problems import InputError, Problem, Severity
 from emsplan.data.network import Network
 from emsplan.validation import domain as rules
+from emsplan.validation import history as rules_history
 from emsplan.validation import policy as rules_policy
 from emsplan.validation import registry
 from emsplan.validation import schema_checks as checks
@@ -137,6 +138,22 @@ def drop(table: str, *indices: int) -> Breakage:
     return apply
 
 
+def put(table: str, *rows: dict[str, Any]) -> Breakage:
+    """Give a table the valid network leaves out (sales_history, demand_forecast)."""
+
+    def apply(tables: Tables) -> None:
+        tables[table] = pd.DataFrame(list(rows))
+
+    return apply
+
+
+def sales(*periods: str, item: str = "PH") -> Breakage:
+    """A sales history of one series: 10 units sold in each of ``periods``."""
+    return put(
+        "sales_history", *({"market": "MKT", "item": item, "period": p, "qty": 10} for p in periods)
+    )
+
+
 def drop_column(table: str, column: str) -> Breakage:
     def apply(tables: Tables) -> None:
         tables[table] = tables[table].drop(columns=column)
@@ -171,7 +188,8 @@ def test_valid_network_has_no_problem_at_all() -> None:
 
 
 def test_every_domain_rule_is_registered() -> None:
-    names = {n for module in (rules, rules_policy) for n in dir(module) if n.startswith("check_")}
+    modules = (rules, rules_policy, rules_history)
+    names = {n for module in modules for n in dir(module) if n.startswith("check_")}
     assert names == {c.__name__ for c in registry.DOMAIN_CHECKS}
     assert len(registry.DOMAIN_CHECKS) == len(set(registry.DOMAIN_CHECKS))
 
@@ -681,6 +699,50 @@ CASES: dict[str, Case] = {
         7,
         severity=WARNING,
         says=("lead time 7 periods",),
+    ),
+    # the forecasting tables
+    "history period that is no calendar label": Case(
+        sales("2024-Q1", "Q2 2024"),
+        "check_history_periods",
+        "sales_history",
+        3,
+        "period",
+        {"market": "MKT", "item": "PH", "period": "Q2 2024"},
+        "Q2 2024",
+        says=("is not a period label", "YYYY-Qn", "YYYY-MM"),
+    ),
+    "history periods of two kinds": Case(
+        sales("2024-Q1", "2024-Q2", "2024-07"),
+        "check_history_periods",
+        "sales_history",
+        4,
+        "period",
+        {"market": "MKT", "item": "PH", "period": "2024-07"},
+        "2024-07",
+        says=("is a month but most rows are quarters", "of one kind"),
+    ),
+    "history of a component": Case(
+        sales("2024-Q1", item="BAT"),
+        "check_history_products",
+        "sales_history",
+        2,
+        "item",
+        {"market": "MKT", "item": "BAT", "period": "2024-Q1"},
+        "BAT",
+        says=("is a component", "allowed: an item of kind product"),
+    ),
+    "forecast interval that misses its forecast": Case(
+        put(
+            "demand_forecast",
+            {"market": "MKT", "item": "PH", "period": "P1", "qty": 10, "lo": 12, "hi": 20},
+        ),
+        "check_forecast_intervals",
+        "demand_forecast",
+        2,
+        "qty",
+        {"market": "MKT", "item": "PH", "period": "P1"},
+        10.0,
+        says=("[12, 20] does not hold the forecast 10",),
     ),
 }
 

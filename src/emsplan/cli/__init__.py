@@ -5,7 +5,8 @@
 the store); :mod:`.render` and :mod:`.render_store` the printing. Every other
 module registers one command group on the application: :mod:`.network` (validate,
 template, example, info), :mod:`.plan`, :mod:`.scenario`, :mod:`.compare` (compare,
-history), :mod:`.sweep` (sweep, stress), :mod:`.generate`, :mod:`.importer`, :mod:`.serve`
+history), :mod:`.sweep` (sweep, stress), :mod:`.forecast` (forecast, simulate-history),
+:mod:`.generate`, :mod:`.importer`, :mod:`.serve`
 (the team server) and :mod:`.user` (its users).
 Importing this package registers them all; :func:`main` is the console script.
 """
@@ -21,6 +22,7 @@ from emsplan.cli import plan  # noqa: F401
 from emsplan.cli import scenario  # noqa: F401
 from emsplan.cli import compare  # noqa: F401
 from emsplan.cli import sweep  # noqa: F401
+from emsplan.cli import forecast  # noqa: F401
 from emsplan.cli import serve  # noqa: F401
 from emsplan.cli import user  # noqa: F401
 

@@ -180,8 +180,6 @@ def _unknown_table(raw: RawInput, name: str) -> None:
 
 
 def _read_csv_folder(path: Path, raw: RawInput) -> None:
-    import csv
-
     for file in sorted(path.glob("*.csv")):
         name = file.stem.strip().lower()
         if name == README:
@@ -192,13 +190,47 @@ def _read_csv_folder(path: Path, raw: RawInput) -> None:
         if name in raw.tables:
             _twice(raw, file.name)
             continue
-        try:
-            with file.open(newline="", encoding="utf-8-sig") as f:
-                rows = list(csv.reader(f))
-        except (UnicodeDecodeError, csv.Error, OSError) as exc:
-            raw.problems.append(_file_problem(file, f"cannot be read as UTF-8 CSV ({exc})"))
-            continue
-        _add_table(raw, name, [list(r) for r in rows], f"file {file.name!r}")
+        _read_csv_file(file, name, raw)
+
+
+def _read_csv_file(file: Path, name: str, raw: RawInput) -> None:
+    """Read the CSV file ``file`` as table ``name`` into ``raw``."""
+    import csv
+
+    try:
+        with file.open(newline="", encoding="utf-8-sig") as f:
+            rows = list(csv.reader(f))
+    except (UnicodeDecodeError, csv.Error, OSError) as exc:
+        raw.problems.append(_file_problem(file, f"cannot be read as UTF-8 CSV ({exc})"))
+        return
+    _add_table(raw, name, [list(r) for r in rows], f"file {file.name!r}")
+
+
+def read_table_raw(path: str | Path, name: str) -> RawInput:
+    """The cells of one table, as :func:`read_raw` reads them, from a workbook or a CSV
+    folder that holds it (its other tables are read too, but only the problems of the
+    files and of this table are kept) or from one ``.csv`` file of its columns (of any
+    name). A source without the table gets a problem that says so."""
+    path = Path(path)
+    if path.is_file() and path.suffix.lower() == ".csv":
+        raw = RawInput()
+        _read_csv_file(path, name, raw)
+    else:
+        raw = read_raw(path)
+        raw.problems = [p for p in raw.problems if p.check == "check_files" or p.table == name]
+    if name not in raw.tables and not raw.problems:
+        raw.problems.append(
+            Problem(
+                check="check_tables",
+                table=name,
+                message=(
+                    f"the input {str(path)!r} has no table '{name}': give a workbook with a "
+                    f"sheet '{name}', a folder with the file '{name}.csv', or one .csv file "
+                    f"with the columns {', '.join(schema.table(name).column_names)}."
+                ),
+            )
+        )
+    return raw
 
 
 # -- the header row ------------------------------------------------------------------------

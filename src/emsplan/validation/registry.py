@@ -1,8 +1,9 @@
 """The registry of validation rules: which run, in which order.
 
 The schema-driven rules (:mod:`emsplan.validation.schema_checks`) come first; the
-domain rules (:mod:`emsplan.validation.domain`) and the policy tables' rules
-(:mod:`emsplan.validation.policy`) follow and do not repeat what those report.
+domain rules (:mod:`emsplan.validation.domain`), the policy tables' rules
+(:mod:`emsplan.validation.policy`) and the forecasting tables' rules
+(:mod:`emsplan.validation.history`) follow and do not repeat what those report.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from emsplan.core.problems import Problem
 from emsplan.data.network import Network
 from emsplan.validation.domain import DOMAIN_RULES
+from emsplan.validation.history import HISTORY_CHECKS
 from emsplan.validation.policy import POLICY_CHECKS
 from emsplan.validation.report import Check
 from emsplan.validation.schema_checks import (
@@ -31,8 +33,8 @@ GENERIC_CHECKS: list[Check] = [
     check_settings,
 ]
 
-#: The domain rules, then the policy tables' rules.
-DOMAIN_CHECKS: list[Check] = [*DOMAIN_RULES, *POLICY_CHECKS]
+#: The domain rules, then the policy tables' and the forecasting tables' rules.
+DOMAIN_CHECKS: list[Check] = [*DOMAIN_RULES, *POLICY_CHECKS, *HISTORY_CHECKS]
 
 #: Every rule, in the order :func:`check_all` runs them.
 ALL_CHECKS: list[Check] = [*GENERIC_CHECKS, *DOMAIN_CHECKS]
