@@ -18,6 +18,7 @@ import functools
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -275,19 +276,24 @@ class Team:
         with self.store.transaction() as session:
             session.execute(update(JobRow).where(JobRow.id == job_id).values(**values))
 
-    def claim_next(self) -> Job | None:
-        """The oldest queued job, now ``running``; None if none is queued. Of servers
+    def claim_next(self, busy: Callable[[Job], bool] | None = None) -> Job | None:
+        """The oldest queued job that is not ``busy`` (e.g. one of the same sweep as a
+        running job: it waits), now ``running``; None if there is none. Of servers
         claiming at once, one gets each job."""
         with self.store.transaction() as session:
-            query = select(JobRow.id).where(JobRow.status == "queued").order_by(JobRow.id)
-            for job_id in session.scalars(query.limit(5)).all():
+            query = select(JobRow).where(JobRow.status == "queued").order_by(JobRow.id)
+            for row in session.scalars(query.limit(50)).all():
+                job = _job(row)
+                if busy is not None and busy(job):
+                    continue
                 claimed = session.execute(
                     update(JobRow)
-                    .where(JobRow.id == job_id, JobRow.status == "queued")
+                    .where(JobRow.id == job.id, JobRow.status == "queued")
                     .values(status="running", stage="starting", started_at=now())
                 )
                 if claimed.rowcount == 1:  # type: ignore[attr-defined]
-                    return _job(session.get_one(JobRow, job_id))
+                    session.refresh(row)
+                    return _job(row)
         return None
 
     def interrupt_unfinished(self, message: str) -> list[int]:

@@ -13,6 +13,7 @@ next one starts (:meth:`emsplan.store.team.Team.interrupt_unfinished`).
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import multiprocessing
 import os
@@ -49,6 +50,8 @@ class JobRunner:
         self.poll_s = poll_s
         self.team = Team(Store(url))
         self.running: dict[int, multiprocessing.process.BaseProcess] = {}
+        #: What each running job works on: a job of the same waits (see :func:`job_key`).
+        self.keys: dict[int, str] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="emsplan-jobs", daemon=True)
         self._context = multiprocessing.get_context("spawn")
@@ -86,6 +89,7 @@ class JobRunner:
             if not process.is_alive():
                 process.join()
                 del self.running[job_id]
+                self.keys.pop(job_id, None)
                 self._finish_if_open(
                     job_id,
                     "failed",
@@ -93,9 +97,10 @@ class JobRunner:
                     f"{process.exitcode}); see the server's log.",
                 )
         while len(self.running) < self.workers and not self._stop.is_set():
-            job = self.team.claim_next()
+            job = self.team.claim_next(busy=lambda j: job_key(j) in self.keys.values())
             if job is None:
                 break
+            self.keys[job.id] = job_key(job)
             process = self._context.Process(
                 target=run_job,
                 args=(self.url, job.id, self.sweep_workers),
@@ -109,6 +114,14 @@ class JobRunner:
         job = self.team.job(job_id)
         if job is not None and not job.finished:
             self.team.update_job(job_id, status=status, message=message, finished_at=now())
+
+
+def job_key(job: Any) -> str:
+    """What a job works on: two jobs with one key never run at once (two of the same sweep
+    would solve the same samples; the second, run after the first, finds them stored)."""
+    if job.kind == "plan":
+        return f"plan:{job.id}"  # plans of one scenario may run side by side
+    return json.dumps([job.kind, job.target, job.params], sort_keys=True, default=str)
 
 
 def _die_with_parent() -> None:

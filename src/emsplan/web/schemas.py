@@ -81,6 +81,22 @@ class ScenarioOut(BaseModel):
     latest_plan: int | None = None
 
 
+class OverridesIn(Strict):
+    network: str | None = Field(None, max_length=64)
+    from_scenario: str | None = Field(None, max_length=100)
+    overrides: list[str] = Field(max_length=500)
+
+
+class OverrideChecked(BaseModel):
+    override: str
+    ok: bool
+    message: str
+
+
+class OverridesChecked(BaseModel):
+    overrides: list[OverrideChecked]
+
+
 class PlanRequest(Strict):
     time_limit: float | None = Field(None, gt=0, le=7 * 24 * 3600, description="Seconds.")
     mip_gap: float | None = Field(None, ge=0, le=1)

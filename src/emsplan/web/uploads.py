@@ -9,6 +9,7 @@ line reports it (table, row, key, column, value, message).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import tempfile
 import zipfile
@@ -72,10 +73,8 @@ class BodyLimit:
             started = started or message["type"] == "http.response.start"
             await send(message)
 
-        try:
+        with contextlib.suppress(TooLarge):  # answered 413 below
             await self.app(scope, counting_receive, tracking_send)
-        except TooLarge:
-            pass
         if too_large and not started:
             await self._refuse(send)
 

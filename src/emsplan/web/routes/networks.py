@@ -7,7 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, UploadFile
 
 from emsplan.store.store import as_author
-from emsplan.web.schemas import NetworkAdded, ProblemOut, ScenarioIn, ScenarioOut
+from emsplan.web.schemas import (
+    NetworkAdded,
+    OverrideChecked,
+    OverridesChecked,
+    OverridesIn,
+    ProblemOut,
+    ScenarioIn,
+    ScenarioOut,
+)
 from emsplan.web.security import PLANNERS, READERS, ApiError, Principal, require
 from emsplan.web.services import Services, services
 from emsplan.web.uploads import problem_json, read_upload
@@ -141,3 +149,37 @@ def get_scenario(
 ) -> ScenarioOut:
     """One stored scenario."""
     return _scenario_out(s, s.store.scenario(name))
+
+
+@router.post(
+    "/overrides/check",
+    response_model=OverridesChecked,
+    responses=COMMON | {404: {"description": "No such network or scenario"}},
+)
+def check_overrides(
+    body: OverridesIn,
+    who: Annotated[Principal, Depends(require(*PLANNERS))],
+    s: Annotated[Services, Depends(services)],
+) -> OverridesChecked:
+    """Check overrides one by one against a network (or a stored scenario's network),
+    with the command line's messages; nothing is stored (the page checks as you type)."""
+    from emsplan.scenarios.overrides import OverrideError, parse, resolve
+    from emsplan.store import StoreError
+
+    try:
+        if body.network:
+            network = s.store.network(body.network)
+        elif body.from_scenario:
+            network = s.store.network(s.store.scenario(body.from_scenario).network_hash)
+        else:
+            raise ApiError(422, "Give the network's id or a scenario to check the overrides on.")
+    except StoreError as exc:
+        raise ApiError(404, str(exc)) from None
+    checked = []
+    for text in body.overrides:
+        try:
+            resolve(network, [parse(text)], random=True)
+            checked.append(OverrideChecked(override=text, ok=True, message=""))
+        except OverrideError as exc:
+            checked.append(OverrideChecked(override=text, ok=False, message=" ".join(exc.messages)))
+    return OverridesChecked(overrides=checked)
