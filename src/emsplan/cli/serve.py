@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+import secrets
 import socket
+import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.text import Text
@@ -13,6 +15,9 @@ from rich.text import Text
 from emsplan.cli.app import Fail, app, guarded
 from emsplan.cli.options import DbOption, open_store
 from emsplan.cli.render import err
+
+if TYPE_CHECKING:
+    from emsplan.store import Store
 
 
 def is_loopback(host: str) -> bool:
@@ -38,6 +43,31 @@ def _check_port(host: str, port: int) -> None:
                 "(perhaps another emsplan serve) uses the port: pick another with --port, "
                 "or give an address of this machine with --host."
             ) from None
+
+
+def seed_demo(store: Store) -> list[tuple[str, str, str]]:
+    """The demo: the bundled example as scenario ``base``, planned and shown to its
+    partner EMS-A, and users ``demo`` (planner) and ``ems-a`` (partner) with new random
+    passwords; returns (user, role, password) to print."""
+    from emsplan.data import examples
+    from emsplan.scenarios.stored import add_scenario, plan_scenario
+    from emsplan.store.store import as_author
+    from emsplan.store.team import Team
+
+    team = Team(store)
+    logins = []
+    for name, role, partner in (("demo", "planner", None), ("ems-a", "partner", "EMS-A")):
+        if team.user(name) is None:
+            password = secrets.token_urlsafe(12)
+            team.add_user(name, role, password, partner)
+            logins.append((name, role, password))
+    if not any(s.name == "base" for s in store.scenarios()):
+        err().print("Planning the bundled example india-2023 as scenario base (about 15 s) ...")
+        with as_author("demo"):
+            add_scenario(store, "base", base=examples.load("india-2023"), description="the example")
+            outcome = plan_scenario(store, "base")
+        team.share(outcome.plan_id, "EMS-A", "demo")
+    return logins
 
 
 @app.command("serve")
@@ -79,6 +109,13 @@ def serve_command(
         ),
     ] = False,
     log_level: Annotated[str, typer.Option(help="uvicorn's log level.")] = "info",
+    demo: Annotated[
+        bool,
+        typer.Option(
+            help="Try it: a fresh store in a temporary folder with the bundled example "
+            "planned and demo users (their passwords printed); loopback only.",
+        ),
+    ] = False,
 ) -> None:
     """Run the team server: the REST API under /api (docs at /api/docs) and the
     planning jobs, on the store (SQLite by default, PostgreSQL by --db URL).
@@ -86,6 +123,7 @@ def serve_command(
     \b
     Examples:
       emsplan serve
+      emsplan serve --demo
       emsplan serve --db postgresql+psycopg://emsplan:PW@db:5432/emsplan --workers 4
       emsplan serve --host 0.0.0.0 --ssl-certfile cert.pem --ssl-keyfile key.pem
     """
@@ -106,7 +144,15 @@ def serve_command(
             "(--behind-tls-proxy; see docs/server.md), or, on a closed test network only, "
             "pass --insecure-http."
         )
+    if demo and not is_loopback(host):
+        raise Fail("--demo serves on this machine only: leave --host at 127.0.0.1.")
+    logins: list[tuple[str, str, str]] = []
+    if demo and db is None:
+        db = str(Path(tempfile.mkdtemp(prefix="emsplan-demo-")) / "demo.db")
     with open_store(db) as store:  # migrations and a clear error before listening
+        if demo:
+            _check_port(host, port)
+            logins = seed_demo(store)
         url = store.url
         shown = store.display_url
         users = Team(store).users()
@@ -122,10 +168,13 @@ def serve_command(
     where = f"[{host}]" if ":" in host else host
     err().print(
         Text(
-            f"emsplan serves {scheme}://{where}:{port}/api (docs: /api/docs) on the store "
-            f"{shown}, {workers} planning job(s) at once. Ctrl-C stops it."
+            f"emsplan serves {scheme}://{where}:{port}/ (the API under /api, its docs at "
+            f"/api/docs) on the store {shown}, {workers} planning job(s) at once. Ctrl-C "
+            "stops it."
         )
     )
+    for name, role, password in logins:
+        err().print(Text(f"Sign in at {scheme}://{where}:{port}/ as {name} ({role}): {password}"))
     if not users:
         err().print(
             Text(

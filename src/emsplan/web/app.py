@@ -15,18 +15,22 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from emsplan.api.errors import describe
 from emsplan.core.problems import InputError
 from emsplan.core.version import __version__
+from emsplan.web.pages import router as pages_router
+from emsplan.web.pages.session import SignIn
 from emsplan.web.routes import admin, auth, jobs, networks, plans
 from emsplan.web.security import ApiError, LoginThrottle
 from emsplan.web.services import Services
@@ -34,6 +38,9 @@ from emsplan.web.settings import ServerSettings
 from emsplan.web.uploads import BodyLimit, problem_json
 
 log = logging.getLogger("emsplan.web")
+
+#: The pages' scripts, styles and map shapes, served by emsplan itself.
+STATIC = Path(__file__).resolve().parent / "static"
 
 DESCRIPTION = """Network plans of an electronics brand and its EMS partners.
 
@@ -89,10 +96,13 @@ def create_app(settings: ServerSettings | None = None, *, run_jobs: bool = True)
         openapi_url="/api/openapi.json",
         docs_url=None,
         redoc_url=None,
+        redirect_slashes=False,  # an error is JSON (or a page), never a redirect
         lifespan=lifespan,
     )
     for router in (auth.router, networks.router, plans.router, jobs.router, admin.router):
         app.include_router(router, prefix="/api")
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), "static")
     _add_docs(app)
     _add_error_handlers(app)
     app.middleware("http")(_headers)
@@ -129,14 +139,30 @@ async def _headers(request: Request, call_next: Any) -> Any:
     return response
 
 
-def _error(status: int, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> Any:
-    return JSONResponse({"detail": detail, **extra}, status_code=status, headers=headers)
+def _error(
+    request: Request,
+    status: int,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Any:
+    """The answer to an error: JSON for the API, a page with the same words for pages."""
+    if request.url.path.startswith("/api") or request.url.path.startswith("/static"):
+        return JSONResponse({"detail": detail, **extra}, status_code=status, headers=headers)
+    from emsplan.web.pages.session import render, viewer
+
+    problems = extra.get("problems") or []
+    return render(request, "error.html", viewer(request), status, detail=detail, problems=problems)
 
 
 def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(SignIn)
+    async def sign_in(request: Request, exc: SignIn) -> Any:
+        return RedirectResponse("/?" + urlencode({"next": exc.next_path}), status_code=303)
+
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> Any:
-        return _error(exc.status, exc.detail, exc.headers, **exc.extra)
+        return _error(request, exc.status, exc.detail, exc.headers, **exc.extra)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
@@ -145,7 +171,7 @@ def _add_error_handlers(app: FastAPI) -> None:
             detail = f"There is no {request.url.path}; GET /api/openapi.json lists the API."
         elif exc.status_code == 405:
             detail = f"{request.method} is not allowed on {request.url.path}."
-        return _error(exc.status_code, detail, getattr(exc, "headers", None))
+        return _error(request, exc.status_code, detail, getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Any:
@@ -153,7 +179,10 @@ def _add_error_handlers(app: FastAPI) -> None:
         first = problems[0] if problems else "the request is malformed"
         more = f" ({len(problems) - 1} more problem(s) listed)" if len(problems) > 1 else ""
         return _error(
-            422, f"The request is not as the API expects: {first}{more}.", problems=problems
+            request,
+            422,
+            f"The request is not as the API expects: {first}{more}.",
+            problems=problems,
         )
 
     from emsplan.optimization.solver_options import SolverOptionError
@@ -170,7 +199,7 @@ def _add_error_handlers(app: FastAPI) -> None:
             extra["problems"] = [problem_json(p) for p in exc.problems]
         elif report.details:
             extra["problems"] = report.details
-        return _error(report.http_status, report.message, None, **extra)
+        return _error(request, report.http_status, report.message, None, **extra)
 
     for kind in (
         InputError,
@@ -186,6 +215,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def internal_error(request: Request, exc: Exception) -> Any:
         log.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
         return _error(
+            request,
             500,
             "Internal error: the server could not answer this request (a bug in emsplan; "
             "the server's log has the details). Please report it.",
