@@ -379,6 +379,21 @@ class Store:
         ordered = {k: tables[k] for k in schema.tables() if k in tables}
         return network_from_tables(ordered, name=name)
 
+    def networks(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The newest stored networks first: hash, name, rows, when and by whom."""
+        with self.reading() as s:
+            query = select(NetworkRow).order_by(NetworkRow.created_at.desc()).limit(limit)
+            return [
+                {
+                    "hash": r.hash,
+                    "name": r.name,
+                    "rows": r.rows,
+                    "created_at": r.created_at,
+                    "created_by": r.created_by,
+                }
+                for r in s.scalars(query).all()
+            ]
+
     def _resolve_hash(self, session: Session, digest: str) -> str:
         if len(digest) < 6:
             raise StoreError(f"Give at least 6 characters of a network hash, not {digest!r}.")

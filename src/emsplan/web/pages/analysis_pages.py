@@ -190,7 +190,7 @@ def sweep_page(request: Request, sweep_id: str) -> Response:
         if metric in quantiles.index:
             row = quantiles.loc[metric]
             marks = {q: float(v) for q in ("P5", "P50", "P95") if pd.notna(v := row.at[q])}  # type: ignore[arg-type]
-        histograms[label] = charts.histogram(values, quantiles=marks, title=label)
+        histograms[label] = charts.histogram(values, quantiles=marks, title=label, width=560)
     regret_svg, regret = "", {}
     if summary.sweep.kind == "stress" and not summary.regret.empty:
         regret = regret_quantiles(summary.regret)

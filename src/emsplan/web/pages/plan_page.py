@@ -203,12 +203,16 @@ def plan_page(request: Request, plan_id: int, period: str = "all") -> Response:
             title="Local share of the network against its target",
         ),
         plant_share_svg=charts.line_chart(
-            local_share_series(local, "plant", plants), percent=True, title="Local share per plant"
+            local_share_series(local, "plant", plants),
+            percent=True,
+            title="Local share per plant",
+            width=560,
         ),
         product_share_svg=charts.line_chart(
             local_share_series(local, "product", products),
             percent=True,
             title="Local share per product",
+            width=560,
         ),
         policy=grid(policy),
         options=grid(options),

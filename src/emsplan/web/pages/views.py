@@ -32,12 +32,13 @@ def home(request: Request, next: str | None = None) -> Response:
     s = request.app.state.services
     if who.partner is not None:
         plans = [s.store.plan(i) for i in sorted(s.team.shared_plans(who.partner), reverse=True)]
-        return render(request, "home.html", who, plans=plans, scenarios=[], jobs=[])
+        return render(request, "home.html", who, plans=plans, networks=[], scenarios=[], jobs=[])
     return render(
         request,
         "home.html",
         who,
         plans=s.store.history(limit=15),
+        networks=s.store.networks(limit=10),
         scenarios=s.store.scenarios(),
         jobs=s.team.jobs(limit=10),
     )
