@@ -202,7 +202,8 @@ def run_peer(network: Path, out: Path, options: dict[str, Any]) -> dict[str, Any
 
 
 # -- the report ---------------------------------------------------------------------
-def machine() -> dict[str, Any]:
+def host() -> dict[str, Any]:
+    """The machine a benchmark ran on: CPUs, their model, RAM, platform, Python."""
     cpu = ""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -212,6 +213,16 @@ def machine() -> dict[str, Any]:
     except OSError:
         pass
     ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gib": round(ram, 1),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+    }
+
+
+def machine() -> dict[str, Any]:
     import highspy
     import linopy
 
@@ -222,11 +233,7 @@ def machine() -> dict[str, Any]:
     except ImportError:
         pyomo_version = None
     return {
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "ram_gib": round(ram, 1),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
+        **host(),
         "linopy": linopy.__version__,
         "highspy": _version("highspy") or getattr(highspy, "__version__", ""),
         "pyomo": pyomo_version,

@@ -30,7 +30,6 @@ import argparse
 import contextlib
 import json
 import os
-import platform
 import random
 import signal
 import socket
@@ -306,23 +305,10 @@ def finished_within(began: str | None, finished: str | None, seconds: float) -> 
 def machine() -> dict[str, Any]:
     from importlib.metadata import version
 
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "ram_gib": round(ram, 1),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        **{p: version(p) for p in ("fastapi", "uvicorn", "httpx", "SQLAlchemy", "highspy")},
-    }
+    from run import host  # benchmarks/run.py: the machine's facts, as every script reports them
+
+    packages = ("fastapi", "uvicorn", "httpx", "SQLAlchemy", "highspy")
+    return {**host(), **{p: version(p) for p in packages}}
 
 
 def main() -> None:
