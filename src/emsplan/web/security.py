@@ -113,13 +113,25 @@ def bearer_token(request: Request) -> tuple[str | None, bool]:
     return (cookie, True) if cookie else (None, False)
 
 
+def session_of(request: Request) -> Principal | None:
+    """The user of ``request``'s live session (bearer token or cookie), or None; no CSRF
+    check (see :func:`principal`)."""
+    token, by_cookie = bearer_token(request)
+    if token is None:
+        return None
+    team: Team = request.app.state.services.team
+    found = team.session(token)
+    if found is None:
+        return None
+    user, csrf = found
+    return Principal(user, token, csrf, by_cookie)
+
+
 def principal(request: Request) -> Principal:
     """The logged-in user of ``request``; 401 if there is none, 403 for a cookie request
     that changes something without the CSRF token."""
-    token, by_cookie = bearer_token(request)
-    team: Team = request.app.state.services.team
-    found = team.session(token) if token else None
-    if token is None or found is None:
+    who = session_of(request)
+    if who is None:
         raise ApiError(
             401,
             "Not logged in, or the session has expired: log in with POST /api/login "
@@ -127,16 +139,15 @@ def principal(request: Request) -> Principal:
             "'Authorization: Bearer TOKEN' (the browser keeps it in a cookie).",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    user, csrf = found
-    unsafe = by_cookie and request.method not in SAFE_METHODS
-    if unsafe and not secrets.compare_digest(request.headers.get(CSRF_HEADER, ""), csrf):
+    unsafe = who.by_cookie and request.method not in SAFE_METHODS
+    if unsafe and not secrets.compare_digest(request.headers.get(CSRF_HEADER, ""), who.csrf):
         raise ApiError(
             403,
             f"This request changes something and came with the session cookie but "
             f"without the session's CSRF token: send it in the {CSRF_HEADER} header "
             f"(the {CSRF_COOKIE} cookie holds it), or use a bearer token.",
         )
-    return Principal(user, token, csrf, by_cookie)
+    return who
 
 
 def require(*roles: str) -> Callable[[Request], Principal]:

@@ -16,7 +16,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from emsplan.web.security import ApiError, Principal, bearer_token
+from emsplan.web.security import ApiError, Principal, session_of
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
 
@@ -30,15 +30,8 @@ class SignIn(Exception):
 
 
 def viewer(request: Request) -> Principal | None:
-    """The signed-in user of a page request, or None."""
-    token, by_cookie = bearer_token(request)
-    if token is None:
-        return None
-    found = request.app.state.services.team.session(token)
-    if found is None:
-        return None
-    user, csrf = found
-    return Principal(user, token, csrf, by_cookie)
+    """The signed-in user of a page request, or None (forms check CSRF themselves)."""
+    return session_of(request)
 
 
 def signed_in(request: Request, *roles: str) -> Principal:
