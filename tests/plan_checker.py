@@ -25,6 +25,20 @@ quantities; a preferential duty needs a matching trade rule and a qualified rule
 row with enough value content, on no more than the period's production;
 incentive payouts are recomputed from the eligible deliveries; fixed costs and
 incentives enter the recomputed objective.
+
+Network design (docs/design/network-design.md): site options open a candidate
+plant, warehouse or market, or close an existing one (:func:`check_sites`:
+nothing happens at a closed site, throughput and storage within the option's,
+the one-way direction of non-closable options, each period's event and one-off
+cost); production contracts let a plant make the items of an item or group only
+while open (:func:`check_production_contracts`); single-sourced markets take
+their covered items from one origin over the horizon
+(:func:`check_market_sources`); relative local-content targets require
+``max(floor, (1 + growth) x base)``, the base given or read from the plan's own
+row of the base period (:func:`requirement`); a market with a site option has
+demand only while open, and under the ``profit`` objective unmet demand loses its
+price and open channels earn theirs (:func:`cost_terms`, :func:`check_objective`).
+Missing new input or output columns read as blank, so older plans check as before.
 """
 
 from __future__ import annotations
@@ -63,7 +77,16 @@ PLAN_TABLES: dict[str, tuple[list[str], list[str]]] = {
 }
 
 #: Label columns a table may have (read as text; blank when absent).
-OPTIONAL_LABELS: dict[str, tuple[str, ...]] = {"local_content": ("basis",)}
+OPTIONAL_LABELS: dict[str, tuple[str, ...]] = {
+    "local_content": ("basis",),
+    "options": ("site", "event", "origin"),
+}
+
+#: Number columns a table may have (blank when absent: plans written before them).
+OPTIONAL_NUMBERS: dict[str, tuple[str, ...]] = {
+    "local_content": ("growth", "base_share"),
+    "options": ("one_off_cost",),
+}
 
 #: Tables that must exist but whose content is not checked.
 OTHER_TABLES = ("kpis", "bottlenecks")
@@ -77,6 +100,38 @@ COST_CATEGORIES = (
     "penalty",
     "fixed",
     "incentives",
+    "opening",
+    "closing",
+    "lost_revenue",
+    "new_channel_revenue",
+)
+
+#: Categories of the profit objective that are revenue, not cost (left out of ``profit``).
+REVENUE_CATEGORIES = ("lost_revenue", "new_channel_revenue")
+
+#: summary.json keys of the objective's kind and the plan's revenue and profit.
+PROFIT_KEYS = ("objective_kind", "revenue", "profit")
+
+#: Columns of an input options row (those absent from an older network read as blank).
+OPTION_COLUMNS = (
+    "option",
+    "kind",
+    "plant",
+    "resource",
+    "supplier",
+    "item",
+    "fixed_cost",
+    "capacity",
+    "min_qty",
+    "period_from",
+    "period_to",
+    "site",
+    "existing",
+    "closable",
+    "opening_cost",
+    "closing_cost",
+    "storage_capacity",
+    "market",
 )
 
 #: Site kinds that hold stock and have a material balance.
@@ -110,6 +165,18 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
+def _flag(value: Any) -> bool:
+    """An int flag column (existing, closable): blank = 0."""
+    return (_num(value, 0.0) or 0.0) > 0.5
+
+
+def _setting(net: emsplan.Network, name: str, default: str) -> str:
+    """A setting's value from the settings table (not the schema: older ones lack it)."""
+    rows = net.settings
+    match = rows.loc[rows["setting"] == name, "value"]
+    return str(match.iloc[0]).strip() if len(match) and not blank(match.iloc[0]) else default
+
+
 def _digits(code: Any) -> str:
     return "" if blank(code) else str(code).replace(".", "").strip()
 
@@ -136,12 +203,20 @@ class Inputs:
     resources: dict[tuple[str, str], dict[str | None, float]]
     duties: list[dict[str, Any]]
     demand: dict[tuple[str, str, str], dict[str, Any]]
-    targets: dict[tuple[str, str | None], float]
+    #: min_local_share of each targets row by (scope, period); None = no floor.
+    targets: dict[tuple[str, str | None], float | None]
     options: list[dict[str, Any]] = field(default_factory=list)
     incentives: list[dict[str, Any]] = field(default_factory=list)
     trade_rules: list[dict[str, Any]] = field(default_factory=list)
     item_group: dict[str, str | None] = field(default_factory=dict)
+    #: Relative targets by the key of their targets row: growth, base_share, base_period.
+    relative: dict[tuple[str, str | None], dict[str, Any]] = field(default_factory=dict)
+    #: The objective setting: cost or profit.
+    objective: str = "cost"
     _bom_cache: dict[tuple[str, str], list[tuple[str, float]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.options = [{c: o.get(c) for c in (*OPTION_COLUMNS, *o)} for o in self.options]
 
     @classmethod
     def from_network(cls, net: emsplan.Network) -> Inputs:
@@ -187,9 +262,17 @@ class Inputs:
             }
             for r in _records(net.demand)
         }
-        targets = {
-            (r["scope"], r["period"]): float(r["min_local_share"]) for r in _records(net.targets)
-        }
+        targets: dict[tuple[str, str | None], float | None] = {}
+        relative: dict[tuple[str, str | None], dict[str, Any]] = {}
+        for r in _records(net.targets):
+            key = (r["scope"], r["period"])
+            targets[key] = _num(r.get("min_local_share"))
+            if r.get("growth") is not None:
+                relative[key] = {
+                    "growth": float(r["growth"]),
+                    "base_share": _num(r.get("base_share")),
+                    "base_period": r.get("base_period"),
+                }
         return cls(
             periods=periods,
             index={p: i for i, p in enumerate(periods)},
@@ -213,6 +296,8 @@ class Inputs:
             incentives=_records(net.incentives),
             trade_rules=_records(net.trade_rules),
             item_group={r["item"]: r["group"] for r in items},
+            relative=relative,
+            objective=_setting(net, "objective", "cost"),
         )
 
     # -- derived rules ---------------------------------------------------------------
@@ -314,11 +399,36 @@ class Inputs:
                 found = r
         return found
 
+    def target_key(self, scope: str, period: str) -> tuple[str, str | None] | None:
+        """Key of the targets row of a scope in a period: the period's row, else the blank row."""
+        for key in ((scope, period), (scope, None)):
+            if key in self.targets:
+                return key
+        return None
+
     def target(self, scope: str, period: str) -> float | None:
-        """Least local share for a scope in a period: the period's row, else the blank row."""
-        if (scope, period) in self.targets:
-            return self.targets[(scope, period)]
-        return self.targets.get((scope, None))
+        """Absolute floor of a scope in a period (min_local_share of its targets row)."""
+        key = self.target_key(scope, period)
+        return None if key is None else self.targets[key]
+
+    # -- network design ------------------------------------------------------------
+    def first(self, option: dict[str, Any]) -> int:
+        """Index of an option's first period (period_from; blank = the first)."""
+        return 0 if option["period_from"] is None else self.index.get(option["period_from"], 0)
+
+    def site_options(self) -> list[dict[str, Any]]:
+        """Options of kind site (one per site; a second is a validation error and ignored)."""
+        seen: set[str] = set()
+        out = []
+        for o in self.options:
+            if o["kind"] == "site" and o["site"] is not None and o["site"] not in seen:
+                seen.add(o["site"])
+                out.append(o)
+        return out
+
+    def covered_items(self, name: str | None) -> set[str]:
+        """Items a production contract covers: the item, or the items of the group."""
+        return {i for i in self.item_kind if i == name or self.item_group.get(i) == name}
 
 
 def _country(sites: list[dict[str, Any]], site: str) -> str | None:
@@ -350,14 +460,15 @@ def read_plan(out_dir: str | Path) -> WrittenPlan:
             continue
         text = {c: str for c in (*labels, *OPTIONAL_LABELS.get(name, ()))}
         frame = pd.read_csv(path, dtype=text, keep_default_na=False, na_values=[""])
-        for c in OPTIONAL_LABELS.get(name, ()):
+        optional_numbers = OPTIONAL_NUMBERS.get(name, ())
+        for c in (*OPTIONAL_LABELS.get(name, ()), *optional_numbers):
             if c not in frame.columns:
                 frame[c] = None
         absent = [c for c in (*labels, *numbers) if c not in frame.columns]
         if absent:
             missing.append(f"{name}.csv columns {absent}")
             continue
-        for c in numbers:
+        for c in (*numbers, *optional_numbers):
             frame[c] = pd.to_numeric(frame[c], errors="coerce")
         tables[name] = _records(frame)
     for name in OTHER_TABLES:
@@ -376,6 +487,123 @@ def _sum_by(rows: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]], Hash
     for r in rows:
         out[key(r)] += float(r["qty"])
     return dict(out)
+
+
+# -- network design: the states the plan chose ----------------------------------------------
+def site_states(inp: Inputs, plan: WrittenPlan) -> dict[str, list[bool]]:
+    """Open state of each site option in each period: before its first period a candidate
+    (existing 0) is closed and an existing site open; from it on, the written ``open``
+    (a missing row counts as closed; :func:`check_sites` reports it)."""
+    written = {(r["option"], r["period"]): (r["open"] or 0) > 0.5 for r in plan["options"]}
+    out = {}
+    for o in inp.site_options():
+        first, start = inp.first(o), _flag(o["existing"])
+        out[o["option"]] = [
+            start if t < first else written.get((o["option"], p), False)
+            for t, p in enumerate(inp.periods)
+        ]
+    return out
+
+
+def site_open(inp: Inputs, plan: WrittenPlan) -> dict[tuple[str, str], bool]:
+    """(site, period) -> open, for the sites with a site option."""
+    states = site_states(inp, plan)
+    return {
+        (o["site"], p): states[o["option"]][t]
+        for o in inp.site_options()
+        for t, p in enumerate(inp.periods)
+    }
+
+
+def site_events(inp: Inputs, option: dict[str, Any], states: list[bool]) -> list[tuple[str, float]]:
+    """(event, one-off cost) of a site option in each period from its first: ``opened`` at
+    opening_cost when the state goes 0 -> 1, ``closed`` at closing_cost when 1 -> 0 (the
+    state before the first period is ``existing``), else blank at 0."""
+    out = []
+    before = _flag(option["existing"])
+    for t in range(inp.first(option), len(inp.periods)):
+        now = states[t]
+        if now and not before:
+            out.append(("opened", _num(option["opening_cost"], 0.0) or 0.0))
+        elif before and not now:
+            out.append(("closed", _num(option["closing_cost"], 0.0) or 0.0))
+        else:
+            out.append(("", 0.0))
+        before = now
+    return out
+
+
+def effective_demand(inp: Inputs, plan: WrittenPlan) -> dict[tuple[str, str, str], float]:
+    """Demand qty of each (market, item, period), times the market's open state when the
+    market has a site option (a channel has demand only in the periods it is open)."""
+    is_open = site_open(inp, plan)
+    return {
+        (m, i, p): d["qty"] if is_open.get((m, p), True) else 0.0
+        for (m, i, p), d in inp.demand.items()
+    }
+
+
+def channel_revenue(inp: Inputs, plan: WrittenPlan) -> float:
+    """Potential revenue (price x qty) of the demand at markets with a site option in the
+    periods from the option's first on in which it is open: the ``new_channel_revenue``
+    category is minus this under the profit objective."""
+    states = site_states(inp, plan)
+    total = 0.0
+    for o in inp.site_options():
+        if inp.site_kind.get(o["site"]) != "market":
+            continue
+        for t in range(inp.first(o), len(inp.periods)):
+            if states[o["option"]][t]:
+                period = inp.periods[t]
+                total += sum(
+                    (d["price"] or 0.0) * d["qty"]
+                    for (m, _, p), d in inp.demand.items()
+                    if m == o["site"] and p == period
+                )
+    return total
+
+
+def delivered_revenue(inp: Inputs, plan: WrittenPlan) -> float:
+    """Revenue: price x units arriving at markets within the horizon (price of the demand
+    row of the market, item and arrival period; none = 0)."""
+    total = 0.0
+    for r in plan["flows"]:
+        if inp.site_kind.get(r["destination"]) != "market":
+            continue
+        d = inp.demand.get((r["destination"], r["item"], r["arrival_period"]))
+        total += r["qty"] * ((d["price"] or 0.0) if d else 0.0)
+    return total
+
+
+def _base_share(row: dict[str, Any] | None) -> float:
+    """A written local_content row's share, local / total (0 without a row or a value)."""
+    if row is None:
+        return 0.0
+    total = row["total_value"] or 0.0
+    return (row["local_value"] or 0.0) / total if total > tol(0) else 0.0
+
+
+def requirement(
+    inp: Inputs, written: dict[tuple[str, str], dict[str, Any]], scope: str, period: str
+) -> tuple[float | None, float | None, float | None]:
+    """(target, growth, base) of a scope in a period: target = max(min_local_share,
+    (1 + growth) x base); the base is base_share when given, else the plan's own share of
+    the scope in base_period (its written local_content row; none or an empty value = 0).
+    A blank-period relative row does not apply in its own base period. growth and base
+    are None where no relative target applies; target None where no target at all."""
+    key = inp.target_key(scope, period)
+    if key is None:
+        return None, None, None
+    floor = inp.targets[key]
+    rel = inp.relative.get(key)
+    if rel is None or (rel["base_share"] is None and rel["base_period"] in (None, period)):
+        return floor, None, None
+    growth = float(rel["growth"])
+    base = rel["base_share"]
+    if base is None:
+        base = _base_share(written.get((scope, rel["base_period"])))
+    need = (1.0 + growth) * base
+    return (need if floor is None else max(floor, need)), growth, base
 
 
 # -- the rules ------------------------------------------------------------------------------
@@ -542,7 +770,10 @@ def check_balances(inp: Inputs, plan: WrittenPlan) -> list[str]:
 
 def check_markets(inp: Inputs, plan: WrittenPlan) -> list[str]:
     """Each (market, item, period): arrivals + unmet = demand; 0 <= unmet <= demand; unmet = 0
-    where the demand has no penalty (must be delivered)."""
+    where the demand has no penalty (must be delivered) under the cost objective (under
+    profit all demand is optional). The demand of a market with a site option counts only
+    in the periods it is open (qty x open)."""
+    demand = effective_demand(inp, plan)
     arrivals = _sum_by(
         (r for r in plan["flows"] if inp.site_kind.get(r["destination"]) == "market"),
         lambda r: (r["destination"], r["item"], r["arrival_period"]),
@@ -551,20 +782,24 @@ def check_markets(inp: Inputs, plan: WrittenPlan) -> list[str]:
     out = []
     for key in sorted(set(arrivals) | set(unmet) | set(inp.demand)):
         d = inp.demand.get(key)
-        qty = 0.0 if d is None else d["qty"]
+        qty = demand.get(key, 0.0)
         got, short = arrivals.get(key, 0.0), unmet.get(key, 0.0)
         where = f"market {key[0]} item {key[1]} period {key[2]}"
         if abs(got + short - qty) > tol(got + short + qty):
             out.append(f"markets: {where}: arrivals {got:.6g} + unmet {short:.6g} != {qty:.6g}")
         if short > qty + tol(qty):
             out.append(f"markets: {where}: unmet {short:.6g} exceeds demand {qty:.6g}")
-        if d is not None and d["penalty"] is None and short > tol(qty):
+        hard = d is not None and d["penalty"] is None and inp.objective != "profit"
+        if hard and short > tol(qty):
             out.append(f"markets: {where}: unmet {short:.6g} but the demand must be delivered")
     return out
 
 
 def check_capacities(inp: Inputs, plan: WrittenPlan) -> list[str]:
-    """Supply offers, lanes and sites' storage within their capacity (blank = unlimited)."""
+    """Supply offers, lanes and sites' storage within their capacity (blank = unlimited).
+
+    A site with a site option has, from the option's first period on, the option's
+    storage instead (checked by :func:`check_sites`)."""
     out = []
     bought = _sum_by(plan["purchases"], lambda r: (r["supplier"], r["item"], r["period"]))
     for (supplier, item, period), qty in sorted(bought.items()):
@@ -581,7 +816,10 @@ def check_capacities(inp: Inputs, plan: WrittenPlan) -> list[str]:
         if cap is not None and qty > cap + tol(cap):
             out.append(f"capacity: lane {key} carries {qty:.6g} in {period} > {cap:.6g}")
     held = _sum_by(plan["inventory"], lambda r: (r["site"], r["period"]))
+    own = {o["site"]: inp.first(o) for o in inp.site_options()}
     for (site, period), qty in sorted(held.items()):
+        if site in own and inp.index.get(period, -1) >= own[site]:
+            continue
         cap = inp.storage.get(site)
         if cap is not None and qty > cap + tol(cap):
             out.append(f"capacity: {site} stores {qty:.6g} at the end of {period} > {cap:.6g}")
@@ -799,9 +1037,22 @@ def local_content_rows(plan: WrittenPlan) -> list[dict[str, Any]]:
     return [r for r in plan["local_content"] if r["basis"] in TARGET_BASES]
 
 
+def _same_share(got: Any, want: float | None) -> bool:
+    """A written share against the expected one (None: blank expected; blank and 0 agree)."""
+    got_value = 0.0 if blank(got) else float(got)
+    if want is None:
+        return abs(got_value) <= 1e-9
+    if blank(got):
+        return abs(want) <= 1e-9
+    return abs(got_value - want) <= 1e-6
+
+
 def check_local_content_rows(inp: Inputs, plan: WrittenPlan) -> list[str]:
-    """Each local_content row: share = local / total, local <= total, target = the input's."""
+    """Each local_content row: share = local / total, local <= total, target = the input's
+    requirement (:func:`requirement`: max of the floor and (1 + growth) x base), growth
+    and base_share = the relative target's (blank without one)."""
     out = []
+    written = {(r["scope"], r["period"]): r for r in local_content_rows(plan)}
     for r in local_content_rows(plan):
         where = f"local_content {r['scope']} {r['period']}"
         if r["period"] not in inp.index:
@@ -812,11 +1063,16 @@ def check_local_content_rows(inp: Inputs, plan: WrittenPlan) -> list[str]:
             out.append(f"targets: {where}: local_value {local:.10g} not in [0, {total:.10g}]")
         if total > tol(0) and (blank(r["share"]) or abs(r["share"] - local / total) > 1e-6):
             out.append(f"targets: {where}: share {r['share']} != {local:.10g} / {total:.10g}")
-        want = inp.target(r["scope"], r["period"])
+        want, growth, base = requirement(inp, written, r["scope"], r["period"])
+        close = 1e-9 if growth is None else 1e-6
         if (want is None) != blank(r["target"]) or (
-            want is not None and abs(r["target"] - want) > 1e-9
+            want is not None and abs(r["target"] - want) > close
         ):
             out.append(f"targets: {where}: target {r['target']}, input {want}")
+        for column, value in (("growth", growth), ("base_share", base)):
+            got = r.get(column)
+            if not _same_share(got, value):
+                out.append(f"targets: {where}: {column} {got}, expected {value}")
     return out
 
 
@@ -838,6 +1094,11 @@ def check_targets(inp: Inputs, plan: WrittenPlan) -> list[str]:
     Product scope (either basis, kept light): the table's row meets the target
     and its total_value is at most the value of all supplier deliveries so far
     to the plants making the product.
+
+    A relative target needs max(floor, (1 + growth) x base) (:func:`requirement`);
+    a base from the plan is the share of the scope's written row in the base
+    period, which the same rules check (received: the receipts' sums; consumed:
+    the same attribution as the pledge's period, jointly).
     """
     out = check_local_content_rows(inp, plan)
     receipts = supplier_receipts(inp, plan)
@@ -854,7 +1115,7 @@ def check_targets(inp: Inputs, plan: WrittenPlan) -> list[str]:
     for scope in sorted(scopes):
         kind = kinds[scope]
         for t, period in enumerate(inp.periods):
-            share = inp.target(scope, period)
+            share = requirement(inp, written, scope, period)[0]
             row = written.get((scope, period))
             if kind == "product":
                 if share is not None:
@@ -930,7 +1191,8 @@ def _check_product_target(
 
 
 def open_options(plan: WrittenPlan) -> set[tuple[str, str]]:
-    """(option, period) pairs the plan opened (line, contract, min_qty)."""
+    """(option, period) pairs the plan opened (line, contract, min_qty, site; the period is
+    ``all`` for single_source and market_source rows)."""
     return {(r["option"], r["period"]) for r in plan["options"] if (r["open"] or 0) > 0.5}
 
 
@@ -940,6 +1202,7 @@ def incentive_outcomes(inp: Inputs, plan: WrittenPlan) -> list[tuple[str, str, f
     least min_unit_price; the payout is rate x incremental (at most the cap) if the plan
     says the scheme qualified, else 0."""
     unmet = _sum_by(plan["unmet"], lambda r: (r["market"], r["item"], r["period"]))
+    demand = effective_demand(inp, plan)
     qualified = {
         (r["name"], r["period"]): str(r["qualified"]).lower() == "true"
         for r in plan["policy"]
@@ -958,7 +1221,8 @@ def incentive_outcomes(inp: Inputs, plan: WrittenPlan) -> list[tuple[str, str, f
                 continue
             if item != r["item"] and inp.item_group.get(item) != r["item"]:
                 continue
-            sales += (d["price"] or 0.0) * (d["qty"] - unmet.get((market, item, p), 0.0))
+            qty = demand.get((market, item, p), 0.0)
+            sales += (d["price"] or 0.0) * (qty - unmet.get((market, item, p), 0.0))
         incremental = sales - float(r["base_sales"] or 0.0)
         payout = 0.0
         if qualified.get((scheme, period), False):
@@ -972,7 +1236,9 @@ def incentive_outcomes(inp: Inputs, plan: WrittenPlan) -> list[tuple[str, str, f
 def check_options(inp: Inputs, plan: WrittenPlan) -> list[str]:
     """Contracts: an offer is bought from only in periods its contract is open; minimums:
     0 or at least min_qty; single sourcing: one supplier per (plant, item) over the
-    horizon; every option row written only in periods the option exists."""
+    horizon; every option row written only in periods the option exists. Production
+    contracts (:func:`check_production_contracts`) and single-sourced markets
+    (:func:`check_market_sources`) are part of this rule."""
     out = []
     opened = open_options(plan)
     bought = _sum_by(plan["purchases"], lambda r: (r["supplier"], r["item"], r["period"]))
@@ -1015,6 +1281,204 @@ def check_options(inp: Inputs, plan: WrittenPlan) -> list[str]:
                 out.append(
                     f"options: {o['option']}: {o['item']} reaches {o['plant']} from "
                     f"{sorted(suppliers)}, more than one source"
+                )
+    return out + check_production_contracts(inp, plan) + check_market_sources(inp, plan)
+
+
+def check_production_contracts(inp: Inputs, plan: WrittenPlan) -> list[str]:
+    """Production contracts (kind contract naming a plant; item = an item or an item group):
+    the plant makes the covered items only in periods the contract is open; when open,
+    the total made of them is at least min_qty (if given); each production row of a
+    covered item at most the contract's capacity (if given); the contract's options rows
+    name the plant in ``site``."""
+    out = []
+    opened = open_options(plan)
+    for o in inp.options:
+        if o["kind"] != "contract" or o["plant"] is None:
+            continue
+        name, plant = o["option"], o["plant"]
+        items = inp.covered_items(o["item"])
+        rows = [r for r in plan["production"] if r["plant"] == plant and r["item"] in items]
+        cap = _num(o["capacity"])
+        minimum = _num(o["min_qty"])
+        for period in inp.periods:
+            is_open = (name, period) in opened
+            mine = [r for r in rows if r["period"] == period]
+            made = sum(r["qty"] for r in mine)
+            if not is_open and made > tol(0):
+                out.append(
+                    f"options: {made:.6g} of {o['item']} made at {plant} in {period} without "
+                    f"its production contract {name} open"
+                )
+            if is_open and minimum is not None and made < minimum - tol(minimum):
+                out.append(
+                    f"options: production contract {name} open in {period}: {plant} makes "
+                    f"{made:.6g} of {o['item']} < min_qty {minimum:.6g}"
+                )
+            for r in mine:
+                if cap is not None and r["qty"] > cap + tol(cap):
+                    out.append(
+                        f"options: production contract {name}: {plant} makes {r['qty']:.6g} "
+                        f"{r['item']} in {period} > capacity {cap:.6g}"
+                    )
+        for r in plan["options"]:
+            if r["option"] == name and r.get("site") != plant:
+                out.append(
+                    f"options: production contract {name} row {r['period']} names site "
+                    f"{r.get('site')}, not its plant {plant}"
+                )
+    return out
+
+
+def check_market_sources(inp: Inputs, plan: WrittenPlan) -> list[str]:
+    """Single-sourced markets (kind market_source; market blank = every market, item blank
+    = every item the market demands): per (option, market) the origins of the positive
+    flows of covered items into the market over the horizon are at most one site, and
+    that site is the ``origin`` of the option's row whose ``site`` is the market (one
+    row per market, open 1)."""
+    out = []
+    for o in inp.options:
+        if o["kind"] != "market_source":
+            continue
+        name = o["option"]
+        markets = (
+            [o["market"]]
+            if o["market"] is not None
+            else sorted(s for s, k in inp.site_kind.items() if k == "market")
+        )
+        written: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
+        for r in plan["options"]:
+            if r["option"] == name:
+                written[r.get("site")].append(r)
+        for site in sorted(set(written) - set(markets), key=str):
+            out.append(
+                f"options: market_source {name} has a row for {site}, not a market it covers"
+            )
+        for m in markets:
+            if o["item"] is not None:
+                items = {o["item"]}
+            else:
+                items = {i for (market, i, _) in inp.demand if market == m}
+            origins = {
+                r["origin"]
+                for r in plan["flows"]
+                if r["destination"] == m and r["item"] in items and r["qty"] > tol(0)
+            }
+            rows = written.get(m, [])
+            if len(rows) > 1:
+                out.append(f"options: market_source {name} has {len(rows)} rows for {m}")
+            if len(origins) > 1:
+                out.append(
+                    f"options: market_source {name}: {m} receives {sorted(items)} from "
+                    f"{sorted(origins)}, more than one origin"
+                )
+            elif origins:
+                (origin,) = origins
+                if not rows:
+                    out.append(f"options: market_source {name}: no row names {m}'s origin {origin}")
+                elif rows[0].get("origin") != origin or (rows[0]["open"] or 0) < 0.5:
+                    out.append(
+                        f"options: market_source {name}: {m} is served from {origin}, its "
+                        f"row says origin {rows[0].get('origin')} (open {rows[0]['open']})"
+                    )
+    return out
+
+
+def check_sites(inp: Inputs, plan: WrittenPlan) -> list[str]:
+    """Site options (kind site: a candidate, existing 0, or an existing site, existing 1).
+
+    1. In a period its site is closed (before period_from: a candidate closed, an existing
+       site open; from it: the written ``open``), nothing is made at a plant, nothing
+       arrives at, leaves or is held at a plant or warehouse, nothing arrives at a market.
+    2. In an open period from period_from on: units made at a plant, dispatched from a
+       warehouse (by departure) or delivered to a market (by arrival) <= capacity (blank =
+       unlimited); the stock at the site <= storage_capacity (blank = the site's own).
+    3. A non-closable option moves once, away from its start: a candidate once open stays
+       open, an existing site once closed stays closed.
+    4. One row per period from period_from on (none before), naming the site, supplier
+       blank, with event and one_off_cost as :func:`site_events` recomputes them.
+    """
+    out = []
+    states = site_states(inp, plan)
+    made = _sum_by(plan["production"], lambda r: (r["plant"], r["period"]))
+    arriving = _sum_by(plan["flows"], lambda r: (r["destination"], r["arrival_period"]))
+    leaving = _sum_by(plan["flows"], lambda r: (r["origin"], r["period"]))
+    held = _sum_by(plan["inventory"], lambda r: (r["site"], r["period"]))
+    for o in inp.site_options():
+        name, site = o["option"], o["site"]
+        kind = inp.site_kind.get(site)
+        first = inp.first(o)
+        state = states[name]
+        where = f"site option {name} ({kind} {site})"
+        rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in plan["options"]:
+            if r["option"] == name:
+                rows[r["period"]].append(r)
+        for period in sorted(set(rows) - set(inp.periods[first:]), key=str):
+            out.append(f"sites: {where} has a row for {period}, before its first period or unknown")
+        # 1 and 2: what happens at the site
+        if kind in ("plant", "warehouse"):
+            moves = (("made", made), ("arriving", arriving), ("leaving", leaving), ("held", held))
+        elif kind == "market":
+            moves = (("arriving", arriving),)
+        else:
+            moves = ()
+        storage = _num(o["storage_capacity"])
+        if storage is None:
+            storage = inp.storage.get(site)
+        cap = _num(o["capacity"])
+        throughput = {"plant": made, "warehouse": leaving, "market": arriving}.get(kind)
+        for t, period in enumerate(inp.periods):
+            if not state[t]:
+                for what, table in moves:
+                    qty = table.get((site, period), 0.0)
+                    if qty > tol(0):
+                        out.append(f"sites: {where} closed in {period} but {qty:.6g} units {what}")
+                continue
+            if t < first:
+                continue
+            if cap is not None and throughput is not None:
+                qty = throughput.get((site, period), 0.0)
+                if qty > cap + tol(cap):
+                    out.append(
+                        f"sites: {where} has throughput {qty:.6g} in {period} > capacity {cap:.6g}"
+                    )
+            stock = held.get((site, period), 0.0)
+            if kind != "market" and storage is not None and stock > storage + tol(storage):
+                out.append(
+                    f"sites: {where} stores {stock:.6g} at the end of {period} > {storage:.6g}"
+                )
+        # 3: direction
+        if not _flag(o["closable"]):
+            start = _flag(o["existing"])
+            for t in range(first + 1, len(inp.periods)):
+                if state[t] != state[t - 1] and state[t] == start:
+                    out.append(
+                        f"sites: {where} is not closable but "
+                        f"{'closes again' if start is False else 'reopens'} in {inp.periods[t]}"
+                        " (direction)"
+                    )
+        # 4: rows, events and one-off costs
+        for t, (event, cost) in enumerate(site_events(inp, o, state), start=first):
+            period = inp.periods[t]
+            found = rows.get(period, [])
+            if len(found) != 1:
+                out.append(f"sites: {where} has {len(found)} rows for {period}, expected 1")
+                continue
+            r = found[0]
+            if r.get("site") != site or r["supplier"] is not None:
+                out.append(
+                    f"sites: {where} row {period} names site {r.get('site')} and supplier "
+                    f"{r['supplier']}, expected {site} and blank"
+                )
+            if (r.get("event") or "") != event:
+                out.append(
+                    f"sites: {where} row {period} has event {r.get('event')!r}, expected {event!r}"
+                )
+            got = _num(r.get("one_off_cost"), 0.0) or 0.0
+            if abs(got - cost) > tol(cost):
+                out.append(
+                    f"sites: {where} row {period} has one_off_cost {got:.10g}, expected {cost:.10g}"
                 )
     return out
 
@@ -1089,7 +1553,13 @@ def check_policy(inp: Inputs, plan: WrittenPlan) -> list[str]:
 
 
 def cost_terms(inp: Inputs, plan: WrittenPlan) -> dict[str, float]:
-    """Each cost category recomputed from the plan's quantities and the input prices."""
+    """Each cost category recomputed from the plan's quantities and the input prices.
+
+    ``fixed`` sums fixed_cost over the written open periods of every option (site
+    options too); ``opening`` and ``closing`` the one-off costs of the site events the
+    open sequence gives. Under the profit objective ``penalty`` is 0, ``lost_revenue``
+    is price x unmet and ``new_channel_revenue`` minus price x qty of the demand at
+    markets with a site option in their open periods (:func:`channel_revenue`)."""
     cost = dict.fromkeys(COST_CATEGORIES, 0.0)
     for r in plan["purchases"]:
         offer = inp.offers.get((r["supplier"], r["item"]))
@@ -1122,11 +1592,29 @@ def cost_terms(inp: Inputs, plan: WrittenPlan) -> dict[str, float]:
             if (o["option"], period) in opened:
                 cost["fixed"] += float(o["fixed_cost"] or 0.0)
     cost["incentives"] = -sum(earned for *_, earned in incentive_outcomes(inp, plan))
+    states = site_states(inp, plan)
+    for o in inp.site_options():
+        for event, one_off in site_events(inp, o, states[o["option"]]):
+            if event == "opened":
+                cost["opening"] += one_off
+            elif event == "closed":
+                cost["closing"] += one_off
+    if inp.objective == "profit":
+        cost["penalty"] = 0.0
+        for r in plan["unmet"]:
+            d = inp.demand.get((r["market"], r["item"], r["period"]))
+            cost["lost_revenue"] += r["qty"] * ((d["price"] or 0.0) if d else 0.0)
+        cost["new_channel_revenue"] = -channel_revenue(inp, plan)
     return cost
 
 
 def check_objective(inp: Inputs, plan: WrittenPlan) -> list[str]:
-    """summary.json's objective = the recomputed total cost; the costs table agrees by category."""
+    """summary.json's objective = the recomputed total cost; the costs table agrees by category.
+
+    summary.json's ``objective_kind`` is the objective setting (cost or profit),
+    ``revenue`` = price x units delivered (:func:`delivered_revenue`) and ``profit`` =
+    revenue minus every recomputed category but lost_revenue and new_channel_revenue;
+    the three keys are required under profit, checked when present under cost."""
     mine = cost_terms(inp, plan)
     total = sum(mine.values())
     out = []
@@ -1144,6 +1632,27 @@ def check_objective(inp: Inputs, plan: WrittenPlan) -> list[str]:
         out.append(
             f"costs: categories sum to {sum(written.values()):.12g}, objective {objective:.12g}"
         )
+    return out + _check_profit(inp, plan, mine)
+
+
+def _check_profit(inp: Inputs, plan: WrittenPlan, mine: dict[str, float]) -> list[str]:
+    s = plan.summary
+    if not s:
+        return []
+    out = []
+    if inp.objective == "profit":
+        out += [f"summary: no {k} under the profit objective" for k in PROFIT_KEYS if k not in s]
+    kind = s.get("objective_kind")
+    if kind is not None and kind != inp.objective:
+        out.append(f"summary: objective_kind {kind!r}, the setting says {inp.objective!r}")
+    revenue = delivered_revenue(inp, plan)
+    costs = sum(v for k, v in mine.items() if k not in REVENUE_CATEGORIES)
+    for key, want in (("revenue", revenue), ("profit", revenue - costs)):
+        got = s.get(key)
+        if key in s and not isinstance(got, int | float):
+            out.append(f"summary: {key} {got!r} is not a number")
+        elif isinstance(got, int | float) and abs(got - want) > tol(abs(revenue) + abs(costs)):
+            out.append(f"summary: {key} {got:.12g}, recomputed {want:.12g}")
     return out
 
 
@@ -1154,6 +1663,7 @@ CHECKS: list[Callable[[Inputs, WrittenPlan], list[str]]] = [
     check_balances,
     check_markets,
     check_capacities,
+    check_sites,
     check_resources,
     check_duties,
     check_targets,

@@ -25,9 +25,11 @@ from emsplan.core.problems import InputError, Problem, Severity
 from emsplan.data.network import Network
 from emsplan.validation import domain as rules
 from emsplan.validation import history as rules_history
+from emsplan.validation import network_design as rules_design
 from emsplan.validation import policy as rules_policy
 from emsplan.validation import registry
 from emsplan.validation import schema_checks as checks
+from emsplan.validation import targets as rules_targets
 
 Tables = dict[str, pd.DataFrame]
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
@@ -188,7 +190,7 @@ def test_valid_network_has_no_problem_at_all() -> None:
 
 
 def test_every_domain_rule_is_registered() -> None:
-    modules = (rules, rules_policy, rules_history)
+    modules = (rules, rules_targets, rules_policy, rules_design, rules_history)
     names = {n for module in modules for n in dir(module) if n.startswith("check_")}
     assert names == {c.__name__ for c in registry.DOMAIN_CHECKS}
     assert len(registry.DOMAIN_CHECKS) == len(set(registry.DOMAIN_CHECKS))
@@ -788,6 +790,8 @@ def test_every_check_has_a_case() -> None:
     tested = {c.check for c in CASES.values()}
     rule_names = {c.__name__ for c in [*registry.GENERIC_CHECKS, *registry.DOMAIN_CHECKS]}
     policy = {c.__name__ for c in rules_policy.POLICY_CHECKS}  # tests/test_policy_rules.py
+    policy |= {c.__name__ for c in rules_design.NETWORK_DESIGN_CHECKS}  # test_network_design_checks
+    policy |= {c.__name__ for c in rules_targets.TARGET_CHECKS}  # test_relative_target_checks
     missing = rule_names - tested - policy - {"check_periods"}  # tested on its own below
     assert not missing
 

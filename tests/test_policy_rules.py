@@ -39,7 +39,7 @@ LINE = {"option": "L", "kind": "line", "plant": "PL", "resource": "line", "capac
             {"options": [{"option": "C", "kind": "contract", "supplier": "SIN"}]},
             "check_option_fields",
             "item",
-            "must give supplier, item",
+            "must give item",
         ),
         (
             {"options": [{"option": "M", "kind": "min_qty", "item": "BAT", "min_qty": 5.0}]},

@@ -267,6 +267,19 @@ def _print_decisions(result: Plan) -> None:
             text = f"open in {', '.join(opened)}" if opened else "not used"
             if kind == "single_source" and opened:
                 text = f"sourced from {', '.join(rows['supplier'].astype(str))}"
+            if kind == "market_source":
+                pairs = zip(rows["site"].astype(str), rows["origin"].astype(str), strict=True)
+                text = "; ".join(f"{m} from {k}" for m, k in pairs)
+            if kind == "site" and "event" in rows:
+                events = rows[rows["event"].notna()]
+                changes = [
+                    f"{e} {p} (one-off {float(c or 0):,.0f} {currency})"
+                    for e, p, c in zip(
+                        events["event"], events["period"], events["one_off_cost"], strict=True
+                    )
+                ]
+                state = f"open in {len(opened)} of {len(rows)} periods"
+                text = "; ".join([state, *changes])
             table.add_row(str(kind), str(name), text)
     if table.row_count:
         out().print(table)

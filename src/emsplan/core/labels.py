@@ -104,6 +104,11 @@ def source_label(option: Names, supplier: Any) -> Names:
     return _join(option, CHOICE, supplier)
 
 
+def market_source_label(option: Names, market: Any, origin: Any) -> Names:
+    """A market_source option's candidate origin of a market: ``option:market<-origin``."""
+    return _join(option, CHOICE, market, "<-", origin)
+
+
 def sourced_arc_label(arc: Names, source: Any) -> Names:
     """An arc bound by a single-source candidate, by positions: ``arc:source``."""
     return _join(arc, CHOICE, source)

@@ -12,6 +12,10 @@ starting empty. For a market node and period t::
 
     sum_(a into n) ship[a, t - L_a] + unmet[n, t] = demand[n, t]
 
+where a market with a site option (a channel) has its demand only while open:
+demand[n, t] x open[o, t] from the option's period_from (none before it for a
+candidate market).
+
 Lead times are a shift along the period axis; goods that would arrive after
 the last period are not allowed (their variables are masked).
 """
@@ -23,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from emsplan.optimization.data import PlanningData, grid
+from emsplan.optimization.sites import absent_demand, channel_rows
 from emsplan.optimization.terms import constant, expression, labels_of
 from emsplan.optimization.variables import coord
 
@@ -147,6 +152,19 @@ def define_market_delivery(model: linopy.Model, data: PlanningData, terms: pd.Da
         coord(data, "period"),
     ]
     lhs = expression(model, coords, [row_node, row_t], labels, coeffs)
+    qty = demand["qty"].to_numpy(float).copy()
+    qty[absent_demand(data)] = 0.0
+    rows, pos = channel_rows(data)
+    if rows.size:  # a channel's demand exists while it is open: - qty x open on the left
+        t = demand["t"].to_numpy(int)[rows]
+        lhs = expression(
+            model,
+            coords,
+            [np.concatenate([row_node, d_node[rows]]), np.concatenate([row_t, t])],
+            np.concatenate([labels, labels_of(model, "Option-open")[pos, t]]),
+            np.concatenate([coeffs, -qty[rows]]),
+        )
+        qty[rows] = 0.0
     rhs = np.zeros((len(nodes), T))
-    np.add.at(rhs, (d_node, demand["t"].to_numpy(int)), demand["qty"].to_numpy(float))
+    np.add.at(rhs, (d_node, demand["t"].to_numpy(int)), qty)
     model.add_constraints(lhs, "=", constant(coords, rhs), name="Market-delivery")

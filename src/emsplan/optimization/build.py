@@ -20,6 +20,7 @@ from emsplan.optimization import (
     local_content,
     options,
     policy,
+    sites,
     strength,
     variables,
 )
@@ -47,6 +48,7 @@ def create_model(
     variables.define_unmet(model, data)
     variables.define_allocations(model, data)
     options.define_option_variables(model, data)
+    sites.define_site_variables(model, data)
     terms = balance.node_terms(model, data)
     balance.define_node_balance(model, data, terms)
     balance.define_market_delivery(model, data, terms)
@@ -55,9 +57,20 @@ def create_model(
     capacity.define_lane_capacity(model, data)
     capacity.define_storage_capacity(model, data)
     local_content.define_local_content(model, data, elastic)
+    local_content.define_relative_targets(model, data, elastic)
     options.define_contracts(model, data)
     options.define_min_qty(model, data)
     options.define_single_source(model, data)
+    options.define_production_contracts(model, data)
+    options.define_production_minimum(model, data)
+    options.define_market_source_choice(model, data)
+    options.define_market_source_flow(model, data)
+    sites.define_site_direction(model, data)
+    sites.define_site_opening(model, data)
+    sites.define_site_closing(model, data)
+    sites.define_site_throughput(model, data)
+    sites.define_site_idle(model, data)
+    sites.define_site_storage(model, data)
     strength.define_line_flow_bounds(model, data)
     strength.define_line_cover(model, data)
     policy.define_incentives(model, data)

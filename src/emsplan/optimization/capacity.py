@@ -14,6 +14,7 @@ import pandas as pd
 from emsplan.core.labels import lane_label, resource_label
 from emsplan.optimization.data import PlanningData, grid
 from emsplan.optimization.options import line_capacity_terms
+from emsplan.optimization.sites import storage_sites
 from emsplan.optimization.terms import constant, expression, labels_of
 from emsplan.optimization.variables import coord
 
@@ -92,7 +93,7 @@ def define_lane_capacity(model: linopy.Model, data: PlanningData) -> None:
 
 def define_storage_capacity(model: linopy.Model, data: PlanningData) -> None:
     """``Site-storage[s, t]``: sum over items of stock[(s, i), t] <= storage capacity of s."""
-    storage = data.storage
+    storage = data.storage[~data.storage["site"].isin(storage_sites(data))]
     if storage.empty:
         return
     T = data.n_periods

@@ -43,10 +43,21 @@ class PlanningData:
     contents: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: (content row, offer) pairs of each kind; see :func:`_allocations`.
     allocations: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: The grid of base shares of each relative target whose base is the plan's own
+    #: share (``targets.base_t`` >= 0): rows (target, k, share), see
+    #: :mod:`emsplan.optimization.local_content`.
+    target_bands: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: Discrete options, single-source candidates and usable bounds per item
     #: (see :mod:`emsplan.optimization.options`).
     options: pd.DataFrame = field(default_factory=pd.DataFrame)
     sources: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Production contracts: one row per (contract option, production row it covers);
+    #: site options: one row per site option, with the site's kind and start state;
+    #: market sourcing: one row per (option, market, candidate origin); see
+    #: :mod:`emsplan.optimization.sites` and :mod:`emsplan.optimization.options`.
+    contract_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sites: pd.DataFrame = field(default_factory=pd.DataFrame)
+    market_sources: pd.DataFrame = field(default_factory=pd.DataFrame)
     item_bound: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     #: Incentive schemes per period and their eligible demand rows; trade rules per
     #: (agreement, plant, product, destination country, period) and the arcs they
@@ -57,6 +68,9 @@ class PlanningData:
     preferences: pd.DataFrame = field(default_factory=pd.DataFrame)
     trade_out_of_reach: pd.DataFrame = field(default_factory=pd.DataFrame)
     item_value: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+
+    #: The setting ``objective``: cost or profit (:mod:`emsplan.optimization.objective`).
+    objective: str = "cost"
 
     @property
     def n_periods(self) -> int:

@@ -30,19 +30,21 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from emsplan.core.labels import source_label, sourced_arc_label
+from emsplan.core.labels import market_source_label, source_label, sourced_arc_label
 from emsplan.optimization.data import PlanningData, grid
-from emsplan.optimization.prepare.options import make_bound, option_mask
+from emsplan.optimization.prepare.options import OPEN_KINDS, make_bound, option_mask
 from emsplan.optimization.terms import expression, labels_of
+from emsplan.optimization.variables import coord
 
 
 def define_option_variables(model: linopy.Model, data: PlanningData) -> None:
-    """``Option-open[o, t]`` (line, contract, min_qty) and ``Option-source[k]`` binaries."""
+    """``Option-open[o, t]`` (line, contract, min_qty, site), ``Option-source[k]`` and
+    ``Option-market-source[(o, m, k)]`` binaries."""
     if data.options.empty:
         return
     names = pd.Index(data.options["option"], name="option")
     periods = pd.Index(data.periods, name="period")
-    mask = option_mask(data, ("line", "contract", "min_qty"))
+    mask = option_mask(data, OPEN_KINDS)
     if mask.any():
         model.add_variables(
             binary=True,
@@ -54,6 +56,17 @@ def define_option_variables(model: linopy.Model, data: PlanningData) -> None:
         s = data.sources
         index = pd.Index(source_label(s["option"], s["supplier"]), name="source")
         model.add_variables(binary=True, coords=[index], name="Option-source")
+    if not data.market_sources.empty:
+        model.add_variables(
+            binary=True, coords=[_market_source_index(data)], name="Option-market-source"
+        )
+
+
+def _market_source_index(data: PlanningData) -> pd.Index:
+    m = data.market_sources
+    return pd.Index(
+        market_source_label(m["option"], m["market"], m["origin"]), name="market_source"
+    )
 
 
 def line_capacity_terms(model: linopy.Model, data: PlanningData) -> pd.DataFrame:
@@ -78,9 +91,8 @@ def _offer_cap(data: PlanningData, rows: pd.DataFrame) -> np.ndarray:
     """Per option row: its capacity, else its offer's, else for a production row the most
     it can make in a period, else the item's usable bound."""
     offer = rows["offer"].to_numpy(int)
-    offer_cap = np.where(
-        offer >= 0, data.offers["capacity"].to_numpy(float)[np.maximum(offer, 0)], np.inf
-    )
+    capacities = np.append(data.offers["capacity"].to_numpy(float), np.inf)
+    offer_cap = capacities[np.where(offer >= 0, offer, len(capacities) - 1)]
     bound = rows["item"].map(data.item_bound).fillna(0.0).to_numpy(float)
     prod = rows["prod"].to_numpy(int) if "prod" in rows else np.full(len(rows), -1)
     if (prod >= 0).any():
@@ -110,7 +122,10 @@ def _qty_vs_open(
     make = labels_of(model, "Plant-make")
     offer = rows["offer"].to_numpy(int)
     prod = rows["prod"].to_numpy(int)
-    qty = np.where(offer[e] >= 0, buy[np.maximum(offer, 0)[e], t], make[np.maximum(prod, 0)[e], t])
+    qty = np.full(e.size, -1, dtype=np.int64)
+    bought, made = offer[e] >= 0, prod[e] >= 0
+    qty[bought] = buy[offer[e][bought], t[bought]]
+    qty[made] = make[prod[e][made], t[made]]
     open_ = labels_of(model, "Option-open")
     coords = [
         pd.Index(rows["option"], name=f"{name}_option"),
@@ -130,6 +145,45 @@ def define_contracts(model: linopy.Model, data: PlanningData) -> None:
     """``Option-contract[o, t]``: buy <= cap x open (no buying outside the contract)."""
     rows = data.options[(data.options["kind"] == "contract") & (data.options["offer"] >= 0)]
     _qty_vs_open(model, data, rows, -_offer_cap(data, rows), "<=", "Option-contract")
+
+
+def define_production_contracts(model: linopy.Model, data: PlanningData) -> None:
+    """``Option-make-contract[(o, p), t]``: make <= cap x open for each production row a
+    production contract covers (its plant making its item or an item of its group)."""
+    rows = data.contract_rows
+    if rows.empty:
+        return
+    rows = rows.assign(option=rows["label"])
+    _qty_vs_open(model, data, rows, -_offer_cap(data, rows), "<=", "Option-make-contract")
+
+
+def define_production_minimum(model: linopy.Model, data: PlanningData) -> None:
+    """``Option-make-min[o, t]``: the covered items made at the plant >= min_qty x open."""
+    rows = data.contract_rows
+    rows = rows[rows["min_qty"].notna()] if len(rows) else rows
+    if rows.empty:
+        return
+    options = rows.drop_duplicates("pos").reset_index(drop=True)
+    element = pd.Index(options["pos"]).get_indexer(rows["pos"])
+    T = data.n_periods
+    e, t = grid(len(rows), T)
+    o, u = grid(len(options), T)
+    make = labels_of(model, "Plant-make")
+    open_ = labels_of(model, "Option-open")
+    coords = [
+        pd.Index(options["option"], name="make_min_option"),
+        pd.Index(data.periods, name="period"),
+    ]
+    lhs = expression(
+        model,
+        coords,
+        [np.concatenate([element[e], o]), np.concatenate([t, u])],
+        np.concatenate(
+            [make[rows["prod"].to_numpy(int)[e], t], open_[options["pos"].to_numpy(int)[o], u]]
+        ),
+        np.concatenate([np.ones(e.size), -options["min_qty"].to_numpy(float)[o]]),
+    )
+    model.add_constraints(lhs, ">=", 0.0, name="Option-make-min")
 
 
 def define_min_qty(model: linopy.Model, data: PlanningData) -> None:
@@ -180,6 +234,76 @@ def define_single_source(model: linopy.Model, data: PlanningData) -> None:
         np.concatenate([np.ones(e.size), -bound[e]]),
     )
     model.add_constraints(lhs, "<=", 0.0, name="Option-source-flow")
+
+
+def define_market_source_choice(model: linopy.Model, data: PlanningData) -> None:
+    """``Option-market-one[(o, m)]``: one origin serves market m's covered items (= 1 when
+    all of the market's covered demand must be met, else <= 1)."""
+    m = data.market_sources
+    if m.empty:
+        return
+    pairs = m[["option", "market"]].drop_duplicates().reset_index(drop=True)
+    row = pd.MultiIndex.from_frame(pairs).get_indexer(
+        pd.MultiIndex.from_frame(m[["option", "market"]])
+    )
+    labels = labels_of(model, "Option-market-source")
+    index = pd.Index(pairs["option"] + " " + pairs["market"], name="market_choice")
+    lhs = expression(model, [index], [row], labels, np.ones(len(m)))
+    demand = data.demand
+    soft = demand.loc[demand["penalty"].notna(), "market"].unique()
+    hard = ~pairs["market"].isin(soft).to_numpy()
+    if hard.any():
+        model.add_constraints(
+            lhs.sel(market_choice=index[hard]), "=", 1.0, name="Option-market-one"
+        )
+    if (~hard).any():
+        model.add_constraints(
+            lhs.sel(market_choice=index[~hard]), "<=", 1.0, name="Option-market-one-soft"
+        )
+
+
+def define_market_source_flow(model: linopy.Model, data: PlanningData) -> None:
+    """``Option-market-flow[a, t]``: ship[a, t] <= D(m, item, t + L_a) x chosen[(o, m, k)]
+    on each arc a from origin k to market m of a covered item (a market holds no stock,
+    so its arrivals never exceed its demand)."""
+    m = data.market_sources
+    if m.empty:
+        return
+    covered = m.assign(choice=np.arange(len(m)))[["origin", "market", "option", "choice"]]
+    arcs = data.arcs.merge(
+        covered.rename(columns={"market": "destination"}), on=["origin", "destination"]
+    )
+    item_of = arcs["option"].map(data.options.set_index("option")["item"])
+    arcs = arcs[(item_of.isna() | (arcs["item"] == item_of)).to_numpy()].reset_index(drop=True)
+    if arcs.empty:
+        return
+    T = data.n_periods
+    e, t = grid(len(arcs), T)
+    arrive = t + arcs["lead_time"].to_numpy(int)[e]
+    inside = arrive < T
+    per = data.demand.groupby(["market", "item", "t"])["qty"].sum()
+    wanted = pd.MultiIndex.from_arrays(
+        [
+            arcs["destination"].to_numpy()[e[inside]],
+            arcs["item"].to_numpy()[e[inside]],
+            arrive[inside],
+        ]
+    )
+    demand = np.zeros(e.size)
+    demand[inside] = per.reindex(wanted).fillna(0.0).to_numpy(float)
+    ship = labels_of(model, "Lane-ship")[arcs["pos"].to_numpy(int)]
+    chosen = labels_of(model, "Option-market-source")[arcs["choice"].to_numpy(int)]
+    names = coord(data, "arc")[arcs["pos"].to_numpy(int)]
+    coords = [pd.Index(names, name="market_arc"), pd.Index(data.periods, name="period")]
+    lhs = expression(
+        model,
+        coords,
+        [np.concatenate([e, e]), np.concatenate([t, t])],
+        np.concatenate([ship[e, t], chosen[e]]),
+        np.concatenate([np.ones(e.size), -demand]),
+    )
+    mask = xr.DataArray(ship >= 0, coords=coords)
+    model.add_constraints(lhs, "<=", 0.0, name="Option-market-flow", mask=mask)
 
 
 def fixed_costs(model: linopy.Model, data: PlanningData) -> tuple[np.ndarray, np.ndarray]:

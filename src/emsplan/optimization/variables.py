@@ -96,15 +96,15 @@ def define_stock(model: linopy.Model, data: PlanningData) -> None:
 
 
 def define_unmet(model: linopy.Model, data: PlanningData) -> None:
-    """``Market-unmet[d]``: units of demand row d not delivered (at most the demand; none
-    where the penalty is blank, i.e. the demand must be met in full)."""
+    """``Market-unmet[d]``: units of demand row d not delivered (at most the demand; under
+    the cost objective none where the penalty is blank, i.e. the demand must be met in
+    full; under profit every row is optional)."""
     index = coord(data, "demand")
+    qty = data.demand["qty"]
+    optional = data.demand["penalty"].notna() | (data.objective == "profit")
     model.add_variables(
         lower=0.0,
-        upper=xr.DataArray(
-            data.demand["qty"].where(data.demand["penalty"].notna(), 0.0).to_numpy(float),
-            coords=[index],
-        ),
+        upper=xr.DataArray(qty.where(optional, 0.0).to_numpy(float), coords=[index]),
         coords=[index],
         name="Market-unmet",
     )

@@ -26,6 +26,16 @@ from emsplan.optimization.variables import coord
 
 EPS = 1e-6
 
+#: The shortfall variables of an elastic model: of the targets of each scope, then of the
+#: relative targets whose base is the plan's own share.
+SHORTFALLS = [
+    f"Target-shortfall-{relative}{kind}"
+    for relative in ("", "relative-")
+    for kind in ("network", "plant", "product")
+]
+#: The columns of the plan's local_content table that describe a relative target.
+RELATIVE = ("growth", "base_share")
+
 #: How each capacity family is named to a planner.
 LIMITS = {
     "Supply-capacity": ("supply of", "units a period"),
@@ -45,8 +55,7 @@ def explain(network: Network, data: PlanningData, solver_name: str = "highs") ->
     price = data.demand["price"].to_numpy(float)
     weight = np.where(hard, np.where(price > 0, price, 1.0), 0.0)
     objective = (unmet * xr.DataArray(weight, coords=[coord(data, "demand")])).sum()
-    for kind in ("network", "plant", "product"):
-        name = f"Target-shortfall-{kind}"
+    for name in SHORTFALLS:
         if name in model.variables:
             objective = objective + model.variables[name].sum()
     model.add_objective(objective, overwrite=True)
@@ -84,10 +93,11 @@ def _target_lines(model: linopy.Model, data: PlanningData, network: Network) -> 
 
     lines = []
     lc = None
-    for kind in ("network", "plant", "product"):
-        name = f"Target-shortfall-{kind}"
+    for name in SHORTFALLS:
         if name not in model.variables:
             continue
+        kind = name.rsplit("-", 1)[1]
+        relative = "-relative-" in name
         short = model.variables[name].solution.to_series()
         for label, value in short[short > EPS].items():
             if lc is None:
@@ -106,8 +116,16 @@ def _target_lines(model: linopy.Model, data: PlanningData, network: Network) -> 
                 if share == share
                 else "no purchased content arrives then"
             )
+            if relative:
+                growth, base = (float(row[c].iloc[0]) if len(row) else 0.0 for c in RELATIVE)
+                what = (
+                    f"Relative target: a local share {where} in {period} of {1 + growth:g} x "
+                    f"the base share {base:.1%} = {target:.1%}"
+                )
+            else:
+                what = f"Target {target:.0%} local share {where} in {period}"
             lines.append(
-                f"Target {target:.0%} local share {where} in {period} cannot be met: {reached} "
+                f"{what} cannot be met: {reached} "
                 f"(short of {value:,.0f} {network.currency} of local content)."
             )
     return lines

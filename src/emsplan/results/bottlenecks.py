@@ -19,6 +19,33 @@ BOTTLENECKS = {
 }
 
 
+#: What raising a target of each kind means (``LocalContent-<scope>``, the absolute
+#: share; ``LocalContent-relative-<scope>``, the pledge (1 + growth) x base of a relative
+#: target whose base is the plan's own share, its band fixed by the MIP's re-solve).
+TARGET = "raising the local-share target by one percentage point costs"
+RELATIVE_TARGET = (
+    "raising the pledged local share (1 + growth) x base by one percentage point costs"
+)
+
+
+def _target_rows(
+    model: linopy.Model, name: str, meaning: str, lc: pd.DataFrame
+) -> list[tuple[str, str, str, float, str]]:
+    """A target family's binding rows, per (scope, period): the dual x the whole value of
+    the content measured, per percentage point (a relative target's rows, one per band of
+    its grid, are summed: only the chosen band's can bind)."""
+    dual = model.constraints[name].dual.to_series()
+    if isinstance(dual.index, pd.MultiIndex):
+        dual = dual.groupby(level=0, sort=False).sum()
+    rows = []
+    for label, value in dual[dual.abs() > 1e-9].items():
+        scope, period = split_at_period(str(label))
+        total = lc.loc[(lc["scope"] == scope) & (lc["period"] == period), "total_value"].sum()
+        per_point = float(value) * float(total) * 0.01
+        rows.append((name, scope, period, -per_point, f"{meaning} {per_point:,.2f}"))
+    return rows
+
+
 def bottlenecks(model: linopy.Model, data: PlanningData, lc: pd.DataFrame) -> pd.DataFrame:
     rows = []
     if model.type in ("LP",) and SolverStatus.parse(model.status) is SolverStatus.OK:
@@ -32,26 +59,12 @@ def bottlenecks(model: linopy.Model, data: PlanningData, lc: pd.DataFrame) -> pd
                     (name, str(element), str(period), float(-value), f"{meaning} {-value:,.2f}")
                 )
         for kind in ("network", "plant", "product"):
-            name = f"LocalContent-{kind}"
-            if name not in model.constraints:
-                continue
-            dual = model.constraints[name].dual.to_series()
-            for label, value in dual[dual.abs() > 1e-9].items():
-                scope, period = split_at_period(str(label))
-                total = lc.loc[
-                    (lc["scope"] == scope) & (lc["period"] == period), "total_value"
-                ].sum()
-                per_point = float(value) * float(total) * 0.01
-                rows.append(
-                    (
-                        name,
-                        scope,
-                        period,
-                        -per_point,
-                        "raising the local-share target by one percentage point costs "
-                        f"{per_point:,.2f}",
-                    )
-                )
+            for name, what in (
+                (f"LocalContent-{kind}", TARGET),
+                (f"LocalContent-relative-{kind}", RELATIVE_TARGET),
+            ):
+                if name in model.constraints:
+                    rows.extend(_target_rows(model, name, what, lc))
     return pd.DataFrame(
         rows, columns=["constraint", "element", "period", "value_per_unit", "meaning"]
     )

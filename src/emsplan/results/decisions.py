@@ -9,7 +9,7 @@ import pandas as pd
 
 from emsplan.core.labels import export_label
 from emsplan.optimization.data import PlanningData
-from emsplan.optimization.prepare.options import option_mask
+from emsplan.optimization.prepare.options import OPEN_KINDS, option_mask
 from emsplan.results.solution import EPS, solution
 
 
@@ -118,26 +118,25 @@ def _trade_rows(
 
 
 def option_decisions(model: linopy.Model, data: PlanningData) -> pd.DataFrame:
-    """Each option's decision: open (1) or not (0) per period where it exists; for
-    single sourcing, the supplier chosen (open 1) for the horizon (period "all")."""
-    columns = ["option", "kind", "period", "open", "fixed_cost", "supplier"]
+    """Each option's decision: open (1) or not (0) per period where it exists (a site's
+    event, opened or closed, and its one-off cost); for single sourcing, the supplier
+    chosen (open 1) for the horizon (period "all"); for a market_source, the origin
+    chosen for each market it covers."""
+    columns = [
+        "option",
+        "kind",
+        "period",
+        "open",
+        "fixed_cost",
+        "supplier",
+        "site",
+        "event",
+        "one_off_cost",
+        "origin",
+    ]
     frames = [pd.DataFrame(columns=columns)]
     if "Option-open" in model.variables:
-        x = np.rint(solution(model, "Option-open"))
-        o, t = np.nonzero(option_mask(data, ("line", "contract", "min_qty")))
-        rows = data.options.iloc[o]
-        frames.append(
-            pd.DataFrame(
-                {
-                    "option": rows["option"].to_numpy(),
-                    "kind": rows["kind"].to_numpy(),
-                    "period": np.asarray(data.periods, dtype=object)[t],
-                    "open": x[o, t].astype(int),
-                    "fixed_cost": rows["fixed_cost"].to_numpy(float),
-                    "supplier": rows["supplier"].to_numpy(),
-                }
-            )
-        )
+        frames.append(_open_rows(model, data))
     if "Option-source" in model.variables:
         chosen = np.rint(solution(model, "Option-source").ravel()) > 0
         s = data.sources[chosen]
@@ -153,4 +152,68 @@ def option_decisions(model: linopy.Model, data: PlanningData) -> pd.DataFrame:
                 }
             )
         )
-    return pd.concat(frames, ignore_index=True)
+    if "Option-market-source" in model.variables:
+        chosen = np.rint(solution(model, "Option-market-source").ravel()) > 0
+        m = data.market_sources[chosen]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "option": m["option"].to_numpy(),
+                    "kind": "market_source",
+                    "period": "all",
+                    "open": 1,
+                    "fixed_cost": 0.0,
+                    "site": m["market"].to_numpy(),
+                    "origin": m["origin"].to_numpy(),
+                }
+            )
+        )
+    out = pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
+    out = out.reindex(columns=columns)
+    for column in ("supplier", "site", "event", "origin"):
+        out[column] = out[column].astype(object)
+    out["one_off_cost"] = out["one_off_cost"].astype(float)
+    return out
+
+
+def _open_rows(model: linopy.Model, data: PlanningData) -> pd.DataFrame:
+    """Rows of the options decided per period (line, contract, min_qty, site)."""
+    x = np.rint(solution(model, "Option-open"))
+    o, t = np.nonzero(option_mask(data, OPEN_KINDS))
+    rows = data.options.iloc[o]
+    kind = rows["kind"].to_numpy()
+    is_open = x[o, t].astype(int)
+    first = rows["first"].to_numpy(int)
+    y0 = rows["existing"].fillna(0).to_numpy(int) if "existing" in rows else np.zeros(len(o), int)
+    before = np.where(t > first, x[o, np.maximum(t - 1, 0)], y0).astype(int)
+    site = kind == "site"
+    event = np.full(len(o), None, dtype=object)
+    event[site & (is_open > before)] = "opened"
+    event[site & (is_open < before)] = "closed"
+    one_off = np.where(
+        event == "opened",
+        rows["opening_cost"].fillna(0.0).to_numpy(float),
+        np.where(event == "closed", rows["closing_cost"].fillna(0.0).to_numpy(float), 0.0),
+    )
+    production = (kind == "contract") & rows["supplier"].isna().to_numpy()
+    return pd.DataFrame(
+        {
+            "option": rows["option"].to_numpy(),
+            "kind": kind,
+            "period": np.asarray(data.periods, dtype=object)[t],
+            "open": is_open,
+            "fixed_cost": rows["fixed_cost"].to_numpy(float),
+            "supplier": rows["supplier"].to_numpy(),
+            "site": _site_of(rows, site, production),
+            "event": event,
+            "one_off_cost": np.where(site, one_off, np.nan),
+        }
+    )
+
+
+def _site_of(rows: pd.DataFrame, site: np.ndarray, production: np.ndarray) -> np.ndarray:
+    """The site column: a site option's site, a production contract's plant, else blank."""
+    out = np.full(len(rows), None, dtype=object)
+    out[site] = rows["site"].to_numpy()[site]
+    out[production] = rows["plant"].to_numpy()[production]
+    return out

@@ -8,13 +8,19 @@ import pandas as pd
 
 from emsplan.core.labels import resource_label
 from emsplan.optimization.data import PlanningData
+from emsplan.optimization.sites import effective_demand
 
 
 def kpis(
-    data: PlanningData, tables: dict[str, pd.DataFrame], make: np.ndarray, unmet: np.ndarray
+    data: PlanningData,
+    tables: dict[str, pd.DataFrame],
+    make: np.ndarray,
+    unmet: np.ndarray,
+    open_values: np.ndarray | None = None,
 ) -> pd.DataFrame:
     rows: list[tuple[str, str, str, float]] = []
     costs = tables["costs"]
+    costs = costs[~costs["category"].isin(["lost_revenue", "new_channel_revenue"])]
     per_period = costs.groupby("period", sort=False)["value"].sum()
     for p, v in per_period.items():
         rows.append(("total_cost", "network", str(p), float(v)))
@@ -23,8 +29,11 @@ def kpis(
     rows += [("duty_paid", "network", str(p), float(v)) for p, v in duty.items()]
     rows.append(("duty_paid", "network", "all", float(duty.sum())))
     d = data.demand
+    open_ = open_values if open_values is not None else np.zeros((0, data.n_periods))
     demand_t = np.bincount(
-        d["t"].to_numpy(int), weights=d["qty"].to_numpy(float), minlength=data.n_periods
+        d["t"].to_numpy(int),
+        weights=effective_demand(data, np.asarray(open_)),
+        minlength=data.n_periods,
     )
     unmet_t = np.bincount(d["t"].to_numpy(int), weights=unmet, minlength=data.n_periods)
     for t, p in enumerate(data.periods):

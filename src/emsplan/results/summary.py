@@ -16,7 +16,9 @@ import numpy as np
 
 from emsplan.data.network import Network
 from emsplan.optimization.data import PlanningData
+from emsplan.optimization.sites import channel_rows, effective_demand
 from emsplan.optimization.solve import SolveOutcome
+from emsplan.results.solution import solution
 
 
 def summary(
@@ -47,7 +49,30 @@ def summary(
             "type": model.type,
         },
         "periods": data.periods,
+        **money(model, data, outcome.objective),
     }
+
+
+def money(model: linopy.Model, data: PlanningData, objective: float | None) -> dict[str, Any]:
+    """``objective_kind``, ``revenue`` (price x units delivered) and ``profit``: revenue
+    minus the objective under cost (penalties count as costs); under profit, revenue minus
+    every cost, which is the revenue of the demand that needs no option minus the
+    objective. ``revenue`` and ``profit`` are null without a plan."""
+    out: dict[str, Any] = {"objective_kind": data.objective, "revenue": None, "profit": None}
+    if objective is None:
+        return out
+    open_ = solution(model, "Option-open")
+    wanted = effective_demand(data, open_ if open_.size else np.zeros((0, data.n_periods)))
+    unmet = solution(model, "Market-unmet").ravel()
+    price = data.demand["price"].fillna(0.0).to_numpy(float)
+    out["revenue"] = float(price @ (wanted - (unmet if unmet.size else 0.0)))
+    if data.objective != "profit":
+        out["profit"] = out["revenue"] - float(objective)
+        return out
+    fixed = np.ones(len(data.demand), dtype=bool)
+    fixed[channel_rows(data)[0]] = False
+    out["profit"] = float(price[fixed] @ wanted[fixed]) - float(objective)
+    return out
 
 
 def to_json(summary_dict: dict[str, Any]) -> str:

@@ -18,7 +18,7 @@ from emsplan.core.labels import production_label
 from emsplan.data.network import Network
 from emsplan.optimization.data import PlanningData
 from emsplan.optimization.local_content import allocation_terms, supplier_receipts
-from emsplan.optimization.objective import CATEGORIES, unit_costs
+from emsplan.optimization.objective import CATEGORIES, OPTIONAL_CATEGORIES, unit_costs
 from emsplan.results.bottlenecks import bottlenecks
 from emsplan.results.decisions import option_decisions, policy_outcomes
 from emsplan.results.kpis import kpis
@@ -76,7 +76,7 @@ def build_tables(
             "item": d["item"][keep].to_numpy(),
             "period": d["period"][keep].to_numpy(),
             "qty": unmet[keep],
-            "penalty": d["penalty"].fillna(0.0)[keep].to_numpy(float),
+            "penalty": d["penalty"].astype(float)[keep].to_numpy(float),
         }
     )
 
@@ -96,10 +96,12 @@ def build_tables(
         "Site-stock": stock,
         "Market-unmet": unmet,
         "Option-open": solution(model, "Option-open"),
+        "Site-opened": solution(model, "Site-opened"),
+        "Site-closed": solution(model, "Site-closed"),
     }
     tables["costs"] = _costs(costs, values, data, model, preferred)
     tables["local_content"] = _local_content(data, ship, model)
-    tables["kpis"] = kpis(data, tables, make, unmet)
+    tables["kpis"] = kpis(data, tables, make, unmet, values["Option-open"])
     tables["bottlenecks"] = bottlenecks(model, data, tables["local_content"])
     tables["options"] = option_decisions(model, data)
     tables["policy"] = policy_outcomes(model, data, tables["flows"])
@@ -141,9 +143,11 @@ def _costs(
     earned as a negative cost."""
     rows = []
     for category, coeff in costs.items():
+        if category in OPTIONAL_CATEGORIES and not coeff.any():
+            continue  # only plans with sites' one-off costs or a profit objective show these
         x = values[CATEGORIES[category]]
         per_period: np.ndarray
-        if category == "penalty":
+        if category in ("penalty", "lost_revenue"):
             per_period = np.bincount(
                 data.demand["t"].to_numpy(int), weights=coeff * x, minlength=data.n_periods
             )
@@ -190,15 +194,41 @@ def _local_content(data: PlanningData, ship: np.ndarray, model: linopy.Model) ->
         r["local_value"] = r["total_value"] * r["local_content"]
         frames.append(_sum_by(r.assign(scope="network", t=r["arrival"]), data, "received"))
     out = pd.concat(frames, ignore_index=True)
-    tgt = data.targets.set_index(["scope", "t"])["min_local_share"]
-    out["target"] = tgt.reindex(pd.MultiIndex.from_frame(out[["scope", "t"]])).to_numpy()
     whole = out["total_value"].to_numpy(float)
     share = np.divide(
         out["local_value"].to_numpy(float), whole, where=whole > 0, out=np.full(len(out), np.nan)
     )
     out["share"] = share
+    out = out.join(_targets_of(data, out))
     out["period"] = np.asarray(data.periods, dtype=object)[out["t"].to_numpy(int)]
-    return out[["scope", "period", "local_value", "total_value", "share", "target", "basis"]]
+    columns = ["scope", "period", "local_value", "total_value", "share", "target"]
+    return out[[*columns, "growth", "base_share", "basis"]]
+
+
+def _targets_of(data: PlanningData, out: pd.DataFrame) -> pd.DataFrame:
+    """The effective target of each measured row, its growth and base share.
+
+    ``target`` = max(min_local_share, (1 + growth) x base); the base is the given
+    ``base_share`` (folded into ``min_local_share`` already) or the plan's own share of
+    the scope in the base period (0 when the scope has no content then: the model's
+    band 0)."""
+    columns = ["min_local_share", "growth", "base_share", "base_t"]
+    key = pd.MultiIndex.from_frame(out[["scope", "t"]])
+    rows = data.targets.set_index(["scope", "t"])[columns].reindex(key)
+    base_t = rows["base_t"].fillna(-1).to_numpy(int)
+    relative = base_t >= 0
+    own = pd.Series(out["share"].to_numpy(float), index=key)
+    own = own[~own.index.duplicated()]
+    at_base = pd.MultiIndex.from_arrays([out["scope"].to_numpy(), base_t])
+    plan_base = np.nan_to_num(own.reindex(at_base).to_numpy(float), nan=0.0)
+    base = np.where(relative, plan_base, rows["base_share"].to_numpy(float))
+    pledged = (1.0 + rows["growth"].to_numpy(float)) * plan_base
+    target = rows["min_local_share"].to_numpy(float)
+    target = np.where(relative, np.fmax(target, pledged), target)
+    return pd.DataFrame(
+        {"target": target, "growth": rows["growth"].to_numpy(float), "base_share": base},
+        index=out.index,
+    )
 
 
 def _value_addition(data: PlanningData, model: linopy.Model) -> pd.DataFrame:

@@ -42,7 +42,13 @@ CHANGE_TABLES = {
 }
 
 #: The decisions whose differences are listed: (kind in the decisions, what it is).
-DECISIONS = (("sourcing", "offer"), ("production", "made at"))
+DECISIONS = (
+    ("sourcing", "offer"),
+    ("production", "made at"),
+    ("options", "option open"),
+    ("sources", "sourced from"),
+    ("market_sources", "market served from"),
+)
 
 PlanRef = Plan | PlanInfo | str | int
 

@@ -169,8 +169,9 @@ def fix_choices(
     No purchase from the unused offers and nothing made by the unused
     production rows (``Stress-fix-buy``, ``Stress-fix-make``). With the plan's
     ``chosen`` decisions (see :func:`emsplan.store.decisions`): every option
-    open or closed as in the plan (``Stress-fix-open``), the same single-source
-    choices (``Stress-fix-source``), and the volumes bought under contract and
+    open or closed as in the plan (``Stress-fix-open``: lines, contracts, sites), the same
+    single-source choices (``Stress-fix-source``) and market origins
+    (``Stress-fix-market-source``), and the volumes bought under contract and
     minimum-quantity options committed: take or pay (what is not taken is paid
     for at the offer's price, see :func:`_take_or_pay`).
     """
@@ -201,6 +202,11 @@ def _fix_options(model: linopy.Model, data: PlanningData, chosen: dict[str, list
         keys = np.asarray(y.coords["source"].values, dtype=object)
         opened = np.isin(keys, list(chosen["sources"]))
         _bound(model, np.asarray(y.labels.values), "==", opened, "Stress-fix-source")
+    if "Option-market-source" in model.variables and "market_sources" in chosen:
+        z = model.variables["Option-market-source"]
+        keys = np.asarray(z.coords["market_source"].values, dtype=object)
+        served = np.isin(keys, list(chosen["market_sources"]))
+        _bound(model, np.asarray(z.labels.values), "==", served, "Stress-fix-market-source")
     volumes = chosen.get("volumes", [])
     if volumes and "Supply-buy" in model.variables:
         _take_or_pay(model, data, volumes)

@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from emsplan.core.labels import at_period, offer_label, production_label, source_label
+from emsplan.core.labels import (
+    at_period,
+    market_source_label,
+    offer_label,
+    production_label,
+    source_label,
+)
 from emsplan.core.outcomes import SolverStatus, Termination
 
 if TYPE_CHECKING:
@@ -110,7 +116,8 @@ def decisions(
     (``plant/item``), each with a quantity above :data:`USED`. With options:
     ``options``, the lines, contracts and minimum-quantity offers open
     (``option@period``); ``sources``, the single-source choices
-    (``option:supplier``); and, given the ``network``, ``volumes``: the
+    (``option:supplier``); ``market_sources``, the origin chosen for each market
+    (``option:market<-origin``); and, given the ``network``, ``volumes``: the
     quantities ``[supplier, item, period, qty]`` bought under the open contract
     and minimum-quantity options (the committed volumes).
     """
@@ -131,12 +138,21 @@ def decisions(
     if options is None or options.empty:
         return out
     opened = options[options["open"].astype(int) == 1]
-    timed = opened[opened["kind"] != "single_source"]
+    timed = opened[~opened["kind"].isin(["single_source", "market_source"])]
     out["options"] = sorted(at_period(timed["option"].astype(str), timed["period"].astype(str)))
     chosen = opened[opened["kind"] == "single_source"]
     out["sources"] = sorted(
         source_label(chosen["option"].astype(str), chosen["supplier"].astype(str))
     )
+    served = opened[opened["kind"] == "market_source"]
+    if len(served):
+        out["market_sources"] = sorted(
+            market_source_label(
+                served["option"].astype(str),
+                served["site"].astype(str),
+                served["origin"].astype(str),
+            )
+        )
     if network is not None and purchases is not None:
         out["volumes"] = _committed_volumes(timed, purchases, network)
     return out

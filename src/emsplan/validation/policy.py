@@ -4,12 +4,15 @@
 rule                       what it requires (E = error, W = warning)
 =========================  =====================================================
 check_option_fields        E: each option kind has the columns it needs: line
-                           (plant, resource, capacity), contract (supplier,
-                           item), min_qty (min_qty and supplier + item or
-                           plant + item), single_source (plant, item)
+                           (plant, resource, capacity), contract (item and
+                           supplier or plant), min_qty (min_qty, item and
+                           supplier or plant), single_source (plant, item),
+                           site (site)
 check_option_targets       E: a contract's or min_qty's offer (supplier, item)
                            exists in supply, a min_qty's (plant, item) in
-                           production; W: a line adds capacity nothing loads
+                           production, a production contract's item or
+                           group is made at its plant; W: a line adds
+                           capacity nothing loads
 check_policy_periods       E: period_from not after period_to (options, rules)
 check_incentive_items      E: an incentive's item is an item or an item group
 check_trade_scope          E: a trade rule gives exactly one of item, hs_code;
@@ -28,10 +31,14 @@ from emsplan.validation.report import Check, positions, row_problem
 #: Columns each option kind needs.
 OPTION_FIELDS = {
     "line": ("plant", "resource", "capacity"),
-    "contract": ("supplier", "item"),
+    "contract": ("item",),
     "min_qty": ("min_qty", "item"),
     "single_source": ("plant", "item"),
+    "site": ("site",),
 }
+
+#: Option kinds that name either a supplier (buying) or a plant (making).
+EITHER_SIDE = ("contract", "min_qty")
 
 
 def check_option_fields(network: Network) -> list[Problem]:
@@ -53,18 +60,19 @@ def check_option_fields(network: Network) -> list[Problem]:
                         check="check_option_fields",
                     )
                 )
-    minimum = options["kind"] == "min_qty"
-    both = minimum & options["supplier"].notna() & options["plant"].notna()
-    neither = minimum & options["supplier"].isna() & options["plant"].isna()
+    either = options["kind"].isin(list(EITHER_SIDE))
+    both = either & options["supplier"].notna() & options["plant"].notna()
+    neither = either & options["supplier"].isna() & options["plant"].isna()
     for pos in positions(both | neither):
+        kind = str(options["kind"].iat[pos])
         out.append(
             row_problem(
                 network,
                 "options",
                 pos,
                 "supplier",
-                "a min_qty option must give either a supplier (a minimum on buying from that "
-                "offer) or a plant (a minimum on making the item there), not both and not neither.",
+                f"a {kind} option must give either a supplier (on buying from that offer) or a "
+                "plant (on making the item there), not both and not neither.",
                 check="check_option_fields",
             )
         )
@@ -77,11 +85,16 @@ def check_option_targets(network: Network) -> list[Problem]:
     offers = set(zip(network["supply"]["supplier"], network["supply"]["item"], strict=True))
     made = set(zip(network["production"]["plant"], network["production"]["item"], strict=True))
     used = set(zip(network["production"]["plant"], network["production"]["resource"], strict=True))
+    items = set(network["items"]["item"].dropna())
+    groups = set(network["items"]["group"].dropna())
     columns = ["kind", "supplier", "plant", "item", "resource"]
     records = options[columns].astype(object).where(options[columns].notna(), None)
     out = []
     for pos, row in enumerate(records.to_dict("records")):
         kind, supplier, plant, item = row["kind"], row["supplier"], row["plant"], row["item"]
+        grouped = kind == "contract" and supplier is None and item in groups
+        if item is not None and item not in items and not grouped:
+            item = None  # check_option_items names it
         named_offer = supplier is not None and item is not None
         if kind in ("contract", "min_qty") and named_offer and (supplier, item) not in offers:
             out.append(
@@ -97,6 +110,20 @@ def check_option_targets(network: Network) -> list[Problem]:
                 )
             )
         named_row = supplier is None and plant is not None and item is not None
+        if kind == "contract" and named_row and not _makes(network, plant, item):
+            out.append(
+                row_problem(
+                    network,
+                    "options",
+                    pos,
+                    "item",
+                    f"{format_value(plant)} makes neither the item nor an item of the group "
+                    f"{format_value(item)}; a production contract must name a plant and an item "
+                    "(or an item group, items.group) it makes in table 'production'.",
+                    check="check_option_targets",
+                    value=item,
+                )
+            )
         if kind == "min_qty" and named_row and (plant, item) not in made:
             out.append(
                 row_problem(
@@ -128,6 +155,15 @@ def check_option_targets(network: Network) -> list[Problem]:
                 )
             )
     return out
+
+
+def _makes(network: Network, plant: str, item: str) -> bool:
+    """Whether the plant makes the item, or an item of the group ``item``."""
+    made = network["production"]
+    items = network["items"].dropna(subset=["item"]).drop_duplicates("item")
+    groups = dict(zip(items["item"], items["group"], strict=True))
+    at_plant = set(made.loc[(made["plant"] == plant).fillna(False), "item"].dropna())
+    return item in at_plant or item in {groups.get(i) for i in at_plant}
 
 
 def check_policy_periods(network: Network) -> list[Problem]:

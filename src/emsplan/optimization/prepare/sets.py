@@ -12,7 +12,9 @@ positions, so that the ``define_*`` functions only do index arithmetic:
   with the freight cost, lead time and the import duty per arrival period;
 * ``nodes``: the (site, item) pairs that need a balance, and whether they
   can hold stock (suppliers, plants, warehouses) or are markets;
-* ``targets``: local-content targets per scope and period.
+* ``targets``: local-content targets per scope and period (a relative target with a
+  given base folded into the absolute share), and ``target_bands``: the grid of base
+  shares of the relative targets whose base is the plan's own share.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ def prepare_sets(network: Network) -> PlanningData:
     storage["capacity"] = network.sites.loc[storage.index, "storage_capacity"].to_numpy()
     storage = storage.reset_index(drop=True)
     targets = _targets(network, pidx)
+    step = float(network.setting("relative_target_step"))
     data = PlanningData(
         periods=periods,
         offers=offers,
@@ -74,6 +77,7 @@ def prepare_sets(network: Network) -> PlanningData:
         lanes=lanes,
         storage=storage,
         targets=targets,
+        target_bands=_target_bands(targets, step),
         item_value=item_value,
     )
     kinds = set(targets["scope_kind"])
@@ -284,7 +288,14 @@ def _lane_capacities(network: Network) -> pd.DataFrame:
 
 
 def _targets(network: Network, pidx: dict[str, int]) -> pd.DataFrame:
-    """Targets per (scope, period); a row with a period overrides the blank row."""
+    """Targets per (scope, period); a row with a period overrides the blank row.
+
+    Columns: ``floor`` (``min_local_share`` as given), ``growth``, ``base_share`` (given)
+    and ``base_t`` (position of ``base_period``, -1 unless the base is the plan's own
+    share); ``min_local_share`` is the absolute requirement with a given base folded in,
+    max(floor, (1 + growth) x base_share) (NaN when there is none). A row of every period
+    has no relative part in its own base period. Rows requiring nothing are dropped.
+    """
     targets = network.targets.copy()
     targets["order"] = targets["period"].notna().astype(int)
     targets["t"] = targets["period"].map(
@@ -299,9 +310,43 @@ def _targets(network: Network, pidx: dict[str, int]) -> pd.DataFrame:
         np.where(targets["scope"].map(kinds).eq("plant").fillna(False), "plant", "product"),
     )
     targets["t"] = targets["t"].astype(int)
+    floor = targets["min_local_share"].to_numpy(float)
+    growth = targets["growth"].to_numpy(float)
+    given = targets["base_share"].to_numpy(float)
+    base_t = targets["base_period"].astype(object).map(pidx).fillna(-1).to_numpy(int)
+    own = np.isnan(given) & (base_t == targets["t"].to_numpy(int))
+    growth = np.where(own, np.nan, growth)
+    relative = ~np.isnan(growth)
+    given = np.where(relative, given, np.nan)
+    targets["floor"] = floor
+    targets["growth"] = growth
+    targets["base_share"] = given
+    targets["base_t"] = np.where(relative & np.isnan(given), base_t, -1)
+    with np.errstate(invalid="ignore"):
+        targets["min_local_share"] = np.fmax(floor, (1 + growth) * given)
+    targets = targets[targets["min_local_share"].notna() | (targets["base_t"] >= 0)]
     targets = targets.sort_values(["scope_kind", "scope", "t"], ignore_index=True)
     targets["pos"] = np.arange(len(targets))
-    return targets[["pos", "scope", "scope_kind", "t", "min_local_share"]]
+    columns = ["pos", "scope", "scope_kind", "t", "min_local_share", "floor", "growth"]
+    return targets[[*columns, "base_share", "base_t"]]
+
+
+def _target_bands(targets: pd.DataFrame, step: float) -> pd.DataFrame:
+    """The grid of base shares of each target whose base is the plan's share in B.
+
+    Points ``k h`` (h = ``step``) below the highest base a pledge can be met for,
+    cap = min(1, 1 / (1 + growth)); then cap itself; then 1 if cap < 1 (a base above
+    cap, whose pledge only a period without content meets). Rows (target, k, share).
+    """
+    rel = targets[targets["base_t"] >= 0]
+    cap = np.minimum(1.0, 1.0 / (1.0 + rel["growth"].to_numpy(float)))
+    below = np.ceil(cap / step - 1e-9).astype(int)  # points k h < cap: k = 0 .. below - 1
+    counts = below + 1 + (cap < 1.0)
+    target = np.repeat(rel["pos"].to_numpy(int), counts)
+    k = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    share = np.minimum(k * step, np.repeat(cap, counts))
+    share = np.where(k > np.repeat(below, counts), 1.0, share)
+    return pd.DataFrame({"target": target, "k": k, "share": np.round(share, 12)})
 
 
 def _product_content(data: PlanningData, network: Network) -> pd.DataFrame:
