@@ -360,3 +360,71 @@ def test_under_the_cost_objective_a_channel_never_opens(tmp_path: Path) -> None:
     assert result.options["open"].tolist() == [0]
     assert result.objective == pytest.approx(6600.0, rel=1e-9)
     assert result.summary["objective_kind"] == "cost"
+
+
+def test_compare_lists_the_channel_and_market_origin_decisions() -> None:
+    """Two plans that differ in the channel opened and in where a market is served from:
+    the comparison's decisions name both."""
+    opened, shut = emsplan.plan(_channels(1500.0)), emsplan.plan(_channels(2500.0))
+    decisions = emsplan.compare([opened, shut]).decisions
+    row = decisions[decisions["decision"] == "option open"]
+    assert row["element"].tolist() == ["open-M2@P1"]
+    assert row.iloc[0, 2:].tolist() == ["yes", "-"]
+    one, other = emsplan.plan(_two_markets(item="X")), emsplan.plan(_two_markets(market="M1"))
+    served = emsplan.compare([one, other]).decisions
+    served = served[served["decision"] == "market served from"]
+    assert set(served["element"]) == {"one-source:M1<-B", "one-source:M2<-A", "one-source:M1<-A"}
+
+
+def test_stress_keeps_the_market_origins_and_sites_of_the_plan() -> None:
+    """With the plan's decisions fixed (as ``stress`` does), a market keeps its origin and a
+    site its state even where the changed network would choose otherwise: B->M1 at 10 a
+    unit makes M1-from-A (80 + 160 = 240) cheaper than M1-from-B (800 + 40 = 840)."""
+    from functools import partial
+
+    from emsplan.scenarios.sweep import fix_choices, unused_choices
+    from emsplan.store import decisions
+
+    base = _two_markets(item="X")
+    chosen = decisions(emsplan.plan(base).tables, base)
+    assert chosen["market_sources"] == ["one-source:M1<-B", "one-source:M2<-A"]
+    tables = {k: v.copy() for k, v in base.tables.items() if len(v)}
+    tables["lanes"].loc[
+        (tables["lanes"]["origin"] == "B") & (tables["lanes"]["destination"] == "M1"), "cost"
+    ] = 10.0
+    dearer = emsplan.Network(tables, name="dearer")
+    assert emsplan.plan(dearer).objective == pytest.approx(240.0, rel=1e-6)
+    fix = partial(fix_choices, unused=unused_choices(dearer, chosen), chosen=chosen)
+    assert emsplan.plan(dearer, extra_functionality=fix).objective == pytest.approx(840.0, rel=1e-6)
+
+    shut = _plants(1, fixed_cost=500.0)  # P1 stays closed at 1000
+    kept = decisions(emsplan.plan(shut).tables, shut)
+    cheaper = _plants(1, fixed_cost=100.0)  # P1 would open: 100 + 600 = 700
+    fix = partial(fix_choices, unused=unused_choices(cheaper, kept), chosen=kept)
+    assert emsplan.plan(cheaper, extra_functionality=fix).objective == pytest.approx(1000.0)
+
+
+def test_a_closed_channel_sells_nothing_towards_an_incentive(tmp_path: Path) -> None:
+    """An incentive pays 20% of sales above 10,000 once they exceed it by 5,000: only M2's
+    sales (50 x 100) get there. M2 alone does not pay its fee (margin 2000 < 2500), with
+    the incentive it does: 9000 + 2500 - 5000 - 1000 = 5500 < 6000 (closed, no incentive:
+    a closed channel's demand does not exist, so it cannot count as sales)."""
+    tables = {k: v.copy() for k, v in _channels(2500.0).tables.items() if len(v)}
+    tables["demand"] = tables["demand"][tables["demand"]["market"] != "M3"]
+    tables["incentives"] = pd.DataFrame(
+        [
+            {
+                "scheme": "S",
+                "item": "X",
+                "rate": 0.2,
+                "base_sales": 10_000.0,
+                "min_incremental_sales": 5_000.0,
+            }
+        ]
+    )
+    net = emsplan.Network(tables, name="incentive")
+    result = _planned(net, tmp_path)
+    assert result.objective == pytest.approx(5500.0, rel=1e-9)
+    assert result.options["open"].tolist() == [1]
+    assert result.policy["value"].sum() == pytest.approx(1000.0)
+    assert result.summary["profit"] == pytest.approx(4500.0, rel=1e-9)

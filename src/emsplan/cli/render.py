@@ -183,7 +183,12 @@ def print_summary(result: Plan, destination: Path | None) -> None:
     head.add_column(style="bold")
     head.add_column()
     head.add_row("status", f"{s['status']} ({s['termination_condition']})")
-    head.add_row("total cost", _money(s["objective"], s["currency"]))
+    if s.get("objective_kind") == "profit":
+        head.add_row("profit", _money(s["profit"], s["currency"]))
+        head.add_row("revenue", _money(s["revenue"], s["currency"]))
+        head.add_row("objective", f"{_money(s['objective'], s['currency'])} (cost - revenue)")
+    else:
+        head.add_row("total cost", _money(s["objective"], s["currency"]))
     if s["mip_gap"] is not None:
         head.add_row("MIP gap", f"{s['mip_gap']:.4%}")
     head.add_row(
@@ -197,9 +202,11 @@ def print_summary(result: Plan, destination: Path | None) -> None:
     table.add_column("category")
     table.add_column(f"value ({s['currency']})", justify="right")
     table.add_column("share", justify="right")
+    revenue = ("lost_revenue", "new_channel_revenue")
+    spent = costs.drop([c for c in revenue if c in costs.index]).sum()
     for category, value in costs.items():
-        share = value / costs.sum() if costs.sum() else 0.0
-        table.add_row(str(category), f"{value:,.0f}", f"{share:.1%}")
+        share = value / spent if spent and category not in revenue else float("nan")
+        table.add_row(str(category), f"{value:,.0f}", "" if share != share else f"{share:.1%}")
     console.print(table)
 
     kpis = result.kpis[(result.kpis["period"] == "all") & (result.kpis["scope"] == "network")]
@@ -273,9 +280,12 @@ def _print_decisions(result: Plan) -> None:
             if kind == "site" and "event" in rows:
                 events = rows[rows["event"].notna()]
                 changes = [
-                    f"{e} {p} (one-off {float(c or 0):,.0f} {currency})"
+                    f"{e} {p}" + (f" (one-off {c:,.0f} {currency})" if c > 0 else "")
                     for e, p, c in zip(
-                        events["event"], events["period"], events["one_off_cost"], strict=True
+                        events["event"],
+                        events["period"],
+                        events["one_off_cost"].fillna(0.0).astype(float),
+                        strict=True,
                     )
                 ]
                 state = f"open in {len(opened)} of {len(rows)} periods"

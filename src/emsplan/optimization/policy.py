@@ -44,6 +44,7 @@ import xarray as xr
 from emsplan.core.labels import at_period, trade_label
 from emsplan.optimization.data import PlanningData
 from emsplan.optimization.prepare.options import make_bound
+from emsplan.optimization.sites import absent_demand, channel_rows
 from emsplan.optimization.terms import expression, labels_of
 
 
@@ -60,7 +61,24 @@ def define_incentives(model: linopy.Model, data: PlanningData) -> None:
     v = model.add_variables(lower=0.0, coords=[index], name="Incentive-earned")
     el = data.eligible
     n = len(inc)
-    sales_max = np.bincount(el["pos"], weights=el["price_d"] * el["qty"], minlength=n)
+    # a channel's demand exists while it is open (qty x open), none before a candidate's
+    # first period: its sales enter the rows as variable terms, not in the constant
+    channel = np.full(len(data.demand), -1)
+    rows_c, pos_c = channel_rows(data)
+    channel[rows_c] = pos_c
+    qty = el["qty"].to_numpy(float) * ~absent_demand(data)[el["row"].to_numpy(int)]
+    option = channel[el["row"].to_numpy(int)]
+    fixed_qty = np.where(option >= 0, 0.0, qty)
+    sales_all = np.bincount(el["pos"], weights=el["price_d"] * qty, minlength=n)
+    sales_max = np.bincount(el["pos"], weights=el["price_d"] * fixed_qty, minlength=n)
+    opened = (
+        labels_of(model, "Option-open")[
+            np.maximum(option, 0), data.demand["t"].to_numpy(int)[el["row"].to_numpy(int)]
+        ]
+        if (option >= 0).any()
+        else np.zeros(len(el), dtype=np.int64)
+    )
+    opened = np.where(option >= 0, opened, -1)
     rate = inc["rate"].to_numpy(float)
     base = inc["base_sales"].to_numpy(float)
     thr = inc["min_incremental_sales"].to_numpy(float)
@@ -73,9 +91,9 @@ def define_incentives(model: linopy.Model, data: PlanningData) -> None:
     lhs = expression(
         model,
         coords,
-        [np.concatenate([rows, np.arange(n)])],
-        np.concatenate([unmet, zl]),
-        np.concatenate([-price, -m1]),
+        [np.concatenate([rows, rows, np.arange(n)])],
+        np.concatenate([unmet, opened, zl]),
+        np.concatenate([-price, price * qty, -m1]),
     )
     model.add_constraints(
         lhs, ">=", _da(index, base + thr - sales_max - m1), name="Incentive-threshold"
@@ -84,18 +102,19 @@ def define_incentives(model: linopy.Model, data: PlanningData) -> None:
     lhs = expression(
         model,
         coords,
-        [np.concatenate([np.arange(n), rows, np.arange(n)])],
-        np.concatenate([vl, unmet, zl]),
-        np.concatenate([np.ones(n), rate[rows] * price, m2]),
+        [np.concatenate([np.arange(n), rows, rows, np.arange(n)])],
+        np.concatenate([vl, unmet, opened, zl]),
+        np.concatenate([np.ones(n), rate[rows] * price, -rate[rows] * price * qty, m2]),
     )
     model.add_constraints(
         lhs, "<=", _da(index, rate * (sales_max - base) + m2), name="Incentive-payout"
     )
     cap = inc["cap"].to_numpy(float)
-    cap = np.where(np.isnan(cap), np.maximum(rate * (sales_max - base), 0.0), cap)
+    cap = np.where(np.isnan(cap), np.maximum(rate * (sales_all - base), 0.0), cap)
     # a period whose sales cannot reach the threshold even with all demand delivered
-    # can never pay: cap 0 keeps the LP relaxation from earning a fraction of it
-    cap = np.where(sales_max - base < thr, 0.0, cap)
+    # (every channel open) can never pay: cap 0 keeps the LP relaxation from earning a
+    # fraction of it
+    cap = np.where(sales_all - base < thr, 0.0, cap)
     lhs = expression(
         model,
         coords,

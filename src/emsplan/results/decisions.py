@@ -10,6 +10,7 @@ import pandas as pd
 from emsplan.core.labels import export_label
 from emsplan.optimization.data import PlanningData
 from emsplan.optimization.prepare.options import OPEN_KINDS, option_mask
+from emsplan.optimization.sites import effective_demand
 from emsplan.results.solution import EPS, solution
 
 
@@ -35,7 +36,9 @@ def policy_outcomes(model: linopy.Model, data: PlanningData, flows: pd.DataFrame
     if "Incentive-earned" in model.variables:
         inc, el = data.incentives, data.eligible
         unmet = np.nan_to_num(np.asarray(model.variables["Market-unmet"].solution.values, float))
-        delivered = el["qty"].to_numpy(float) - unmet[el["row"].to_numpy(int)]
+        open_ = solution(model, "Option-open")
+        wanted = effective_demand(data, open_ if open_.size else np.zeros((0, data.n_periods)))
+        delivered = wanted[el["row"].to_numpy(int)] - unmet[el["row"].to_numpy(int)]
         sales = np.bincount(
             el["pos"].to_numpy(int), weights=el["price_d"] * delivered, minlength=len(inc)
         )

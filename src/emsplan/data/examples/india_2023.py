@@ -3,7 +3,8 @@
 A consumer-electronics brand sells three smartphones, a 43-inch smart TV, true-wireless
 earbuds and a Bluetooth speaker in four Indian regions, an online channel and two export
 markets (UAE and UK), over eight quarters from April 2023 (2023-Q2) to March 2025 (2025-Q1),
-i.e. the Indian fiscal years 2023-24 and 2024-25. Four EMS partners assemble the products:
+i.e. the Indian fiscal years 2023-24 and 2024-25. Five EMS partner plants may assemble the
+products:
 
 - ``EMS-A-NOIDA`` (partner EMS-A, Noida, Uttar Pradesh): all three phones, their main-board
   PCBAs (SMT line) and the premium phone's camera module;
@@ -11,7 +12,19 @@ i.e. the Indian fiscal years 2023-24 and 2024-25. Four EMS partners assemble the
   and the mid-range PCBA; its phone line is expanded from 2024-Q3;
 - ``EMS-C-NOIDA`` (partner EMS-C, Greater Noida, Uttar Pradesh): earbuds, speaker and their
   Bluetooth module;
-- ``EMS-D-TPT`` (partner EMS-D, Tirupati, Andhra Pradesh): the TV and its main board.
+- ``EMS-D-TPT`` (partner EMS-D, Tirupati, Andhra Pradesh): the TV and its main board;
+- ``EMS-E-HYD`` (partner EMS-E, Hyderabad, Telangana): a second candidate partner for the
+  audio products, at a lower conversion cost and a smaller contract fee, farther from the
+  Noida suppliers.
+
+The plan makes the network-design decisions the brand's news describes (``OPTIONS``): which
+partner makes the audio products (a production contract per partner on the item group
+``audio``), whether to open a distribution centre in the east (``DC-EAST``, Kolkata, from
+2023-Q4, with an opening cost), and whether to sign new retail partners in the east and the
+west (candidate channels ``MKT-EAST-NEW`` and ``MKT-WEST-NEW``: their demand exists only
+once signed). The setting ``objective`` is ``profit``: a unit not delivered loses its
+price, so the plan decides which demand is worth serving and which channels pay their
+fixed cost.
 
 Bills of materials are multi-level (phone <- PCBA <- chipset, memory, bare board,
 passives; premium phone <- camera module <- image sensor, lens). Most components can be
@@ -43,10 +56,12 @@ The example is designed to show some tensions a planner meets (checked by
   stock is built in the quarters before;
 - local mechanics win at 15% duty and lose to imports when it falls to 10% in 2024-Q1;
   after the July 2024 cut, local chargers and premium-phone PCBAs would lose too;
-- the network's local-share target, held at 10% in FY2023-24 and raised to 15% by 2025-Q1,
-  binds from 2024-Q1 (when the mechanics duty cut pulls the share down to 10%): from
-  2024-Q2 it brings local mechanics back and keeps local chargers and PCBAs despite the
-  duty cuts (without the target the local share would fall to 6-7%).
+- the local-content pledge, 50% more than FY2023-24's 10% by 2025-Q1, binds there (without
+  it the share falls to 6-7% after the duty cuts), and the FY2023-24 floor binds in
+  2024-Q1 (when the mechanics duty cut pulls the share down to 10%);
+- one audio partner wins the audio products for the whole horizon, the east distribution
+  centre opens as soon as it may, and only the new retail partners whose margin pays
+  their fixed cost are signed (see the README's plan summary for the figures).
 """
 
 from __future__ import annotations
@@ -60,8 +75,10 @@ from emsplan.data.network import Network
 NAME = "india-2023"
 
 DESCRIPTION = (
-    "A phone, TV and audio brand building through four EMS partners in India (Uttar Pradesh, "
-    "Tamil Nadu, Andhra Pradesh), selling in four Indian regions, online, the UAE and the UK, "
+    "A phone, TV and audio brand building through EMS partners in India (Uttar Pradesh, "
+    "Tamil Nadu, Andhra Pradesh, and a candidate audio partner in Telangana), selling in four "
+    "Indian regions, online, the UAE and the UK, with a candidate distribution centre in the "
+    "east and candidate new retail partners, "
     "over 8 quarters from 2023-Q2 to 2025-Q1. Public facts: the basic customs duty rates on "
     "phone parts under the Phased Manufacturing Programme and their changes (mechanics "
     "15% -> 10% from 2024-Q1; phones, PCBA and chargers 20% -> 15% from 2024-Q3; "
@@ -78,7 +95,7 @@ def _frame(columns: str, rows: list[Row]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns.split())
 
 
-SETTINGS: list[Row] = [("currency", "INR"), ("domestic_country", "IN")]
+SETTINGS: list[Row] = [("currency", "INR"), ("domestic_country", "IN"), ("objective", "profit")]
 
 # Calendar quarters; 2023-Q2 .. 2024-Q1 is the Indian fiscal year 2023-24.
 PERIODS: list[Row] = [
@@ -216,15 +233,20 @@ SITES: list[Row] = [
     ("EMS-B-SPR",   "plant",     "IN", "Tamil Nadu",     "EMS-B",               12.97,  79.95),
     ("EMS-C-NOIDA", "plant",     "IN", "Uttar Pradesh",  "EMS-C",               28.48,  77.54),
     ("EMS-D-TPT",   "plant",     "IN", "Andhra Pradesh", "EMS-D",               13.65,  79.51),
+    ("EMS-E-HYD",   "plant",     "IN", "Telangana",      "EMS-E",               17.24,  78.43),
     # regional distribution centres run by a logistics provider
     ("DC-NORTH",    "warehouse", "IN", "Haryana",        "3PL",                 28.45,  76.82),
     ("DC-SOUTH",    "warehouse", "IN", "Karnataka",      "3PL",                 13.07,  77.80),
+    ("DC-EAST",     "warehouse", "IN", "West Bengal",    "3PL",                 22.65,  88.45),
     # domestic markets: regions served by retail partners, and the online channel
     ("MKT-NORTH",   "market",    "IN", "North",          "Retail partners",     28.61,  77.21),
     ("MKT-SOUTH",   "market",    "IN", "South",          "Retail partners",     17.39,  78.49),
     ("MKT-WEST",    "market",    "IN", "West",           "Retail partners",     19.08,  72.88),
     ("MKT-EAST",    "market",    "IN", "East",           "Retail partners",     22.57,  88.36),
     ("MKT-ONLINE",  "market",    "IN", "All India",      "Online marketplaces", None,   None),
+    # new retail partners the brand may sign (candidate channels, see OPTIONS)
+    ("MKT-EAST-NEW", "market",   "IN", "East",           "New retail partners", 23.34,  85.31),
+    ("MKT-WEST-NEW", "market",   "IN", "West",           "New retail partners", 18.52,  73.86),
     # export markets
     ("EXP-AE",      "market",    "AE", "Dubai",          "UAE distributor",     25.20,  55.27),
     ("EXP-GB",      "market",    "GB", "London",         "UK distributor",      51.51,  -0.13),
@@ -232,7 +254,11 @@ SITES: list[Row] = [
 # fmt: on
 
 #: Most units (all items) a distribution centre may hold at the end of a quarter.
-STORAGE_CAPACITY: dict[str, float] = {"DC-NORTH": 250_000, "DC-SOUTH": 250_000}
+STORAGE_CAPACITY: dict[str, float] = {
+    "DC-NORTH": 250_000,
+    "DC-SOUTH": 250_000,
+    "DC-EAST": 100_000,
+}
 
 # Supply offers. Imports have no local content; a local supplier's share is below 1 when
 # it imports parts itself (e.g. battery packs assembled from imported cells: 0.4).
@@ -345,6 +371,9 @@ PRODUCTION: list[Row] = [
     ("EMS-C-NOIDA", "EB-TWS",      55, "AUDIO",    1.0),
     ("EMS-C-NOIDA", "SP-BT",       80, "AUDIO",    1.5),
     ("EMS-C-NOIDA", "BT-MOD",       8, "SMT",      1.0),
+    ("EMS-E-HYD",   "EB-TWS",      47, "AUDIO",    1.0),
+    ("EMS-E-HYD",   "SP-BT",       70, "AUDIO",    1.5),
+    ("EMS-E-HYD",   "BT-MOD",       7, "SMT",      1.0),
     ("EMS-D-TPT",   "TV-43",      550, "TV-LINE",  1.0),
     ("EMS-D-TPT",   "TV-MAINBD",   70, "SMT",      1.0),
 ]
@@ -363,6 +392,8 @@ RESOURCES: list[Row] = [
     ("EMS-C-NOIDA", "AUDIO",    None,      135_000),
     ("EMS-C-NOIDA", "AUDIO",    "2024-Q4", 155_000),  # second shift in the festive quarter
     ("EMS-C-NOIDA", "SMT",      None,      320_000),
+    ("EMS-E-HYD",   "AUDIO",    None,      150_000),
+    ("EMS-E-HYD",   "SMT",      None,      320_000),
     ("EMS-D-TPT",   "TV-LINE",  None,       17_000),
     ("EMS-D-TPT",   "SMT",      None,       25_000),
 ]
@@ -395,6 +426,11 @@ LANES: list[Row] = [
     ("IN-PUN-PKG",  "EMS-C-NOIDA", None,      "road",   5, 0, None),
     ("IN-PUN-PKG",  "EMS-D-TPT",   None,      "road",  40, 0, None),
     ("IN-TPT-TV",   "EMS-D-TPT",   None,      "road",  10, 0, None),
+    ("IN-NOI-ACC",  "EMS-E-HYD",   None,      "road",   7, 0, None),
+    ("IN-NOI-MECH", "EMS-E-HYD",   None,      "road",   7, 0, None),
+    ("IN-CHE-COMP", "EMS-E-HYD",   None,      "road",   3, 0, None),
+    ("IN-BLR-PCB",  "EMS-E-HYD",   None,      "road",   3, 0, None),
+    ("IN-PUN-PKG",  "EMS-E-HYD",   None,      "road",   4, 0, None),
     # imports to plants
     ("CN-SZ",       "EMS-A-NOIDA", None,      "sea",    6, 0, None),
     ("CN-SZ",       "EMS-B-SPR",   None,      "sea",    5, 0, None),
@@ -408,6 +444,8 @@ LANES: list[Row] = [
     ("TW-HSC",      "EMS-A-NOIDA", None,      "air",   12, 0, None),
     ("TW-HSC",      "EMS-B-SPR",   None,      "air",   12, 0, None),
     ("TW-HSC",      "EMS-C-NOIDA", None,      "air",   12, 0, None),
+    ("CN-SZ",       "EMS-E-HYD",   None,      "sea",    6, 0, None),
+    ("TW-HSC",      "EMS-E-HYD",   None,      "air",   12, 0, None),
     ("TW-HSC",      "EMS-D-TPT",   None,      "sea",   12, 0, None),
     ("TW-HSC",      "EMS-D-TPT",   "TV-CELL", "sea",  170, 0, None),
     # sub-assemblies between plants
@@ -421,6 +459,13 @@ LANES: list[Row] = [
     ("EMS-C-NOIDA", "DC-SOUTH",    None,      "road",  12, 0, None),
     ("EMS-D-TPT",   "DC-NORTH",    None,      "road", 400, 0, None),
     ("EMS-D-TPT",   "DC-SOUTH",    None,      "road", 150, 0, None),
+    ("EMS-E-HYD",   "DC-NORTH",    None,      "road",  12, 0, None),
+    ("EMS-E-HYD",   "DC-SOUTH",    None,      "road",   5, 0, None),
+    ("EMS-A-NOIDA", "DC-EAST",     None,      "road",  12, 0, None),
+    ("EMS-B-SPR",   "DC-EAST",     None,      "road",  18, 0, None),
+    ("EMS-C-NOIDA", "DC-EAST",     None,      "road",  11, 0, None),
+    ("EMS-D-TPT",   "DC-EAST",     None,      "road", 220, 0, None),
+    ("EMS-E-HYD",   "DC-EAST",     None,      "road",  10, 0, None),
     # distribution centres to domestic markets
     ("DC-NORTH",    "MKT-NORTH",   None,      "road",   8, 0, None),
     ("DC-NORTH",    "MKT-WEST",    None,      "road",  18, 0, None),
@@ -438,11 +483,24 @@ LANES: list[Row] = [
     ("DC-SOUTH",    "MKT-WEST",    "TV-43",   "road", 220, 0, None),
     ("DC-SOUTH",    "MKT-EAST",    "TV-43",   "road", 320, 0, None),
     ("DC-SOUTH",    "MKT-ONLINE",  "TV-43",   "road", 200, 0, None),
+    ("DC-EAST",     "MKT-EAST",    None,      "road",   5, 0, None),
+    ("DC-EAST",     "MKT-EAST",    "TV-43",   "road",  90, 0, None),
+    ("DC-EAST",     "MKT-EAST-NEW", None,     "road",   7, 0, None),
+    ("DC-EAST",     "MKT-EAST-NEW", "TV-43",  "road", 110, 0, None),
+    ("DC-NORTH",    "MKT-EAST-NEW", None,     "road",  24, 0, None),
+    ("DC-NORTH",    "MKT-EAST-NEW", "TV-43",  "road", 320, 0, None),
+    ("DC-SOUTH",    "MKT-EAST-NEW", None,     "road",  27, 0, None),
+    ("DC-SOUTH",    "MKT-EAST-NEW", "TV-43",  "road", 340, 0, None),
+    ("DC-NORTH",    "MKT-WEST-NEW", None,     "road",  20, 0, None),
+    ("DC-NORTH",    "MKT-WEST-NEW", "TV-43",  "road", 260, 0, None),
+    ("DC-SOUTH",    "MKT-WEST-NEW", None,     "road",  16, 0, None),
+    ("DC-SOUTH",    "MKT-WEST-NEW", "TV-43",  "road", 230, 0, None),
     # plants direct to markets: TVs to southern retail, exports by sea or air
     ("EMS-D-TPT",   "MKT-SOUTH",   None,      "road", 200, 0, None),
     ("EMS-A-NOIDA", "EXP-AE",      None,      "air",   80, 0, None),
     ("EMS-B-SPR",   "EXP-AE",      None,      "sea",   30, 0, None),
     ("EMS-C-NOIDA", "EXP-AE",      None,      "sea",   10, 0, None),
+    ("EMS-E-HYD",   "EXP-AE",      None,      "sea",   12, 0, None),
     ("EMS-A-NOIDA", "EXP-GB",      None,      "air",  160, 0, 5_000),
     ("EMS-B-SPR",   "EXP-GB",      None,      "sea",   45, 1, None),
 ]
@@ -518,14 +576,33 @@ TRADE_RULES: list[Row] = [
 
 # Discrete decisions (illustrative): a third phone line at EMS-A from 2024-Q1 at Rs 5
 # million a quarter; EMS-A's contract promises at least 8,000 premium phones a quarter
-# whenever it makes them (EMS-B makes them for Rs 20 less).
+# whenever it makes them (EMS-B makes them for Rs 20 less). Network design: the audio
+# products (item group "audio") are made under a production contract with EMS-C (Greater
+# Noida, Uttar Pradesh, next to the local audio suppliers) or EMS-E (Hyderabad, lower
+# conversion cost, a smaller fixed fee), or both; a distribution centre in the east
+# (DC-EAST, Kolkata) may open from 2023-Q4; new retail partners in the east and the west
+# (candidate channels, their demand below) may be signed from 2024-Q1.
+OPTION_COLUMNS = (
+    "option kind plant resource item site fixed_cost capacity min_qty period_from "
+    "existing opening_cost storage_capacity"
+)
 OPTIONS: list[Row] = [
-    # option          kind       plant          resource   item      fixed_cost  capacity
-    #                                                                            min_qty  from
-    ("EMS-A-line-3",  "line",    "EMS-A-NOIDA", "PH-LINE", None,     5_000_000,  50_000,
-                                                                                None,   "2024-Q1"),
-    ("EMS-A-PRO-min", "min_qty", "EMS-A-NOIDA", None,      "PH-PRO", 0,          None,
-                                                                                8_000,  None),
+    # option          kind       plant          resource   item      site
+    #                 fixed_cost  capacity  min_qty  from       existing opening  storage
+    ("EMS-A-line-3",  "line",    "EMS-A-NOIDA", "PH-LINE", None,     None,
+                      5_000_000,  50_000,   None,    "2024-Q1", None,    None,    None),
+    ("EMS-A-PRO-min", "min_qty", "EMS-A-NOIDA", None,      "PH-PRO", None,
+                      0,          None,     8_000,   None,      None,    None,    None),
+    ("audio-EMS-C",   "contract", "EMS-C-NOIDA", None,     "audio",  None,
+                      6_000_000,  None,     None,    None,      None,    None,    None),
+    ("audio-EMS-E",   "contract", "EMS-E-HYD",  None,      "audio",  None,
+                      4_000_000,  None,     None,    None,      None,    None,    None),
+    ("DC-EAST-open",  "site",    None,          None,      None,     "DC-EAST",
+                      300_000,    120_000,  None,    "2023-Q4", 0,       1_000_000, 100_000),
+    ("stores-east",   "site",    None,          None,      None,     "MKT-EAST-NEW",
+                      12_000_000, None,     None,    "2024-Q1", 0,       None,    None),
+    ("stores-west",   "site",    None,          None,      None,     "MKT-WEST-NEW",
+                      60_000_000, None,     None,    "2024-Q1", 0,       None,    None),
 ]
 # fmt: on
 
@@ -541,6 +618,9 @@ BASE_DEMAND: dict[str, tuple[int, ...]] = {
     "MKT-ONLINE":  (30_000, 25_000, 8_000, 4_000, 30_000, 8_000),
     "EXP-AE":      ( 6_000,  4_000, 1_500,     0,  5_000,     0),
     "EXP-GB":      (     0,  2_000, 3_000,     0,     0,     0),
+    # candidate channels (new retail partners), demand once signed
+    "MKT-EAST-NEW": ( 6_000,  2_500,   400,   400,  2_000,   500),
+    "MKT-WEST-NEW": ( 7_000,  4_000, 1_200,   600,  3_000,   800),
 }
 
 # Net selling price, INR per unit (PLI threshold: Rs 15,000; only PH-PRO passes it).
@@ -553,6 +633,8 @@ PRICE: dict[str, tuple[int, ...]] = {
     "MKT-ONLINE":  (8_700, 13_600, 21_500, 21_000, 1_400, 2_400),
     "EXP-AE":      (9_300, 14_500, 23_000,      0, 1_600,     0),
     "EXP-GB":      (    0, 14_800, 24_000,      0,     0,     0),
+    "MKT-EAST-NEW": (8_900, 13_900, 21_800, 21_800, 1_450, 2_450),
+    "MKT-WEST-NEW": (8_900, 13_900, 21_800, 21_800, 1_450, 2_450),
 }
 # fmt: on
 
@@ -571,23 +653,23 @@ GROWTH: dict[str, float] = {
 }  # fmt: skip
 
 # Minimum local share of purchased component value (receipts from suppliers, valued at the
-# offer's price). The brand's own target: hold the FY2023-24 level of about 10%, then raise
-# it by half, to 15%, during FY2024-25 (cf. docs/domain.md). Chips, memory and open cells
-# are only imported, so the least-cost plan has about 10% without a target; 15% in every
-# quarter is about the most the local offers' capacity and content allow (above it, the
-# least-cost plan buys local parts it never uses). The audio plant has its own target of a
-# third (e.g. promised to a state incentive scheme).
+# offer's price). The brand's pledge, as the news reports such pledges: "50% more locally
+# sourced components" by 2025, on the share it reported for FY2023-24 (10%, a given base:
+# growth 0.5, base_share 0.10, so at least 15% in 2025-Q1), with the FY2023-24 level held
+# as a floor in the base year. Chips, memory and open cells are only imported, so the
+# plan has about 10% without a target. (A base taken from the plan's own 2023-Q2 share,
+# base_period instead of base_share, gives the same plan here, since the plan holds the
+# base year at its floor, and takes several times longer to prove optimal: see
+# docs/model.md.) The audio plant EMS-C has its own target of a third (e.g. promised to a
+# state incentive scheme), which holds whenever it makes anything.
 TARGETS: list[Row] = [
-    # scope          period     min_local_share
-    ("network",     "2023-Q2", 0.10),
-    ("network",     "2023-Q3", 0.10),
-    ("network",     "2023-Q4", 0.10),
-    ("network",     "2024-Q1", 0.10),
-    ("network",     "2024-Q2", 0.12),
-    ("network",     "2024-Q3", 0.13),
-    ("network",     "2024-Q4", 0.14),
-    ("network",     "2025-Q1", 0.15),
-    ("EMS-C-NOIDA", None,      0.33),
+    # scope          period     min_local_share growth base_share
+    ("network",     "2023-Q2", 0.10,           None,  None),
+    ("network",     "2023-Q3", 0.10,           None,  None),
+    ("network",     "2023-Q4", 0.10,           None,  None),
+    ("network",     "2024-Q1", 0.10,           None,  None),
+    ("network",     "2025-Q1", None,           0.5,   0.10),  # the pledge: +50% on FY2023-24
+    ("EMS-C-NOIDA", None,      0.33,           None,  None),
 ]  # fmt: skip
 
 
@@ -640,7 +722,7 @@ def tables() -> dict[str, pd.DataFrame]:
             "item hs_code origin_country destination_country rate period_from period_to", DUTIES
         ),
         "demand": _frame("market item period qty price penalty", demand_rows()),
-        "targets": _frame("scope period min_local_share", TARGETS),
+        "targets": _frame("scope period min_local_share growth base_share", TARGETS),
         "incentives": _frame(
             "scheme item period rate base_sales min_incremental_sales min_unit_price cap",
             INCENTIVES,
@@ -650,9 +732,7 @@ def tables() -> dict[str, pd.DataFrame]:
             "preferential_rate",
             TRADE_RULES,
         ),
-        "options": _frame(
-            "option kind plant resource item fixed_cost capacity min_qty period_from", OPTIONS
-        ),
+        "options": _frame(OPTION_COLUMNS, OPTIONS),
     }
 
 
