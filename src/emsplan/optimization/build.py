@@ -32,12 +32,18 @@ ExtraFunctionality = Callable[[linopy.Model, PlanningData], None]
 
 
 def create_model(
-    network: Network, data: PlanningData | None = None, elastic: bool = False
+    network: Network,
+    data: PlanningData | None = None,
+    elastic: bool = False,
+    strengthen: frozenset[str] | None = None,
 ) -> tuple[linopy.Model, PlanningData]:
     """Build the planning model of a valid network.
 
     ``elastic`` adds a shortfall variable to every local-content target (used
     to explain infeasible models, see :mod:`emsplan.planning.infeasibility`).
+    ``strengthen`` names the families of valid inequalities to add
+    (:data:`emsplan.optimization.strength.FAMILIES`; None: the default set,
+    ``strength.DEFAULT``; an empty set: none).
     """
     data = data if data is not None else prepare(network)
     model = linopy.Model(force_dim_names=True)
@@ -71,8 +77,7 @@ def create_model(
     sites.define_site_throughput(model, data)
     sites.define_site_idle(model, data)
     sites.define_site_storage(model, data)
-    strength.define_line_flow_bounds(model, data)
-    strength.define_line_cover(model, data)
+    strength.define_strength(model, data, strengthen)
     policy.define_incentives(model, data)
     policy.define_trade_rules(model, data)
     define_objective(model, data, network)

@@ -54,6 +54,7 @@ def plan(
     log: bool = False,
     export_model: str | Path | None = None,
     warm_start: str | Path | None = None,
+    strengthen: frozenset[str] | None = None,
 ) -> Plan:
     """Find the plan of least total cost for ``network``.
 
@@ -69,6 +70,8 @@ def plan(
     export_model : also write the exact model solved to this ``.mps`` or ``.lp`` file.
     warm_start : the ``solution.sol`` of an earlier plan of the same network (or of a
         variant with the same structure): HiGHS starts its MIP search from it.
+    strengthen : the families of valid inequalities to add (see
+        :func:`emsplan.optimization.build.create_model`; None: the default set).
 
     Raises
     ------
@@ -97,7 +100,7 @@ def plan(
         timings["validate"] = time.perf_counter() - start
     say("building the model")
     t0 = time.perf_counter()
-    model, data = create_model(network)
+    model, data = create_model(network, strengthen=strengthen)
     if extra_functionality is not None:
         extra_functionality(model, data)
     timings["build"] = time.perf_counter() - t0
