@@ -30,8 +30,15 @@ def headline(plan: PlanInfo, tables: dict[str, pd.DataFrame], kpis: pd.DataFrame
     summary = plan.summary or {}
     costs = tables.get("costs", pd.DataFrame(columns=["category", "value"]))
     incentives = -float(costs.loc[costs["category"] == "incentives", "value"].sum())
+    profit = summary.get("objective_kind") == "profit"
+    money = [
+        {"label": "Profit", "value": summary.get("profit"), "kind": "money"},
+        {"label": "Revenue", "value": summary.get("revenue"), "kind": "money"},
+    ]
+    total = network_kpi(kpis, "total_cost") if profit else plan.objective
     return [
-        {"label": "Total cost", "value": plan.objective, "kind": "money"},
+        *(money if profit else []),
+        {"label": "Total cost", "value": total, "kind": "money"},
         {"label": "Service level", "value": network_kpi(kpis, "service_level"), "kind": "share"},
         {"label": "Local share", "value": network_kpi(kpis, "local_share"), "kind": "share"},
         {"label": "Duty paid", "value": network_kpi(kpis, "duty_paid"), "kind": "money"},
