@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -116,6 +117,17 @@ def test_stress_regret_is_exact(store: Store, cluster: str) -> None:
     assert {0.0, 200.0} == set(regret.round(6)), "seed 1 draws both prices"
     q = sweep.regret_quantiles(summary.regret)
     assert q["max"] == pytest.approx(200.0) and q["infeasible"] == 0
+    report = sweep.stress_report(summary)
+    pairs = report["per_sample"]
+    assert report["samples"] == len(pairs) == 4 and report["infeasible"] == 0
+    kept = np.array([p["fixed_cost"] for p in pairs])
+    assert set(kept.round(6)) == {1500.0, 1800.0}  # 10 x (100 + 50), 10 x (130 + 50)
+    assert report["cost"]["mean"] == pytest.approx(kept.mean())
+    assert report["cost"]["p50"] == pytest.approx(np.median(kept))
+    assert report["regret"]["mean"] == pytest.approx(np.mean([p["regret"] for p in pairs]))
+    assert report["regret"]["max"] == pytest.approx(200.0)
+    for p in pairs:
+        assert p["regret"] == pytest.approx(p["fixed_cost"] - p["own_cost"])
 
 
 def test_bad_variations_are_reported_before_anything_runs(store: Store) -> None:
@@ -290,6 +302,21 @@ def test_stress_command(store: Store, tmp_path: Path, cluster: str) -> None:
     assert "1 offers used (1 fixed to zero)" in text
     plans = store.history(limit=100, sweeps=True)
     assert sorted(p.variant for p in plans if p.sweep_id) == ["fixed"] * 2 + ["own"] * 2
+
+    out = tmp_path / "stress.json"
+    again = runner.invoke(
+        app, [*args, "-n", "2", "--seed", "2", "--scheduler", cluster, "--json", str(out)]
+    )
+    assert again.exit_code == 0, again.output
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert set(report) >= {"samples", "cost", "regret", "per_sample", "currency"}
+    assert report["samples"] == 2 and set(report["cost"]) == {"mean", "p50", "p95"}
+    assert set(report["regret"]) == {"mean", "p50", "p95", "max"}
+    kept = [p["fixed_cost"] for p in report["per_sample"]]
+    assert report["cost"]["mean"] == pytest.approx(sum(kept) / 2)
+    assert {round(k, 6) for k in kept} <= {1500.0, 1800.0}  # 10 x (100 or 130 + 50)
+    missing = runner.invoke(app, [*args, "-n", "2", "--json", str(tmp_path / "no" / "x.json")])
+    assert missing.exit_code == 2 and "does not exist" in " ".join(missing.output.split())
 
 
 def _stress(base_net: emsplan.Network, variation: str) -> tuple[dict[str, Any], float, float]:

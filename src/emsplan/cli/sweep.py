@@ -276,6 +276,16 @@ def stress_command(
     mip_gap: MipGapOpt = None,
     solver_option: SolverOptionOpt = None,
     db: DbOption = None,
+    json_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--json",
+            help="Also write the result as JSON to this file: samples, cost (mean, p50, p95 "
+            "with the plan's choices kept), regret (mean, p50, p95, max) and each sample's "
+            "costs, to compare two plans stressed on the same samples.",
+            metavar="FILE",
+        ),
+    ] = None,
 ) -> None:
     """Stress-test a plan's strategic choices in sampled scenarios; report the regret.
 
@@ -290,11 +300,13 @@ def stress_command(
       emsplan stress base --vary 'supply[supplier=CN-SZ].price*=uniform(1,1.5)' -n 50
       emsplan stress '#3' --vary 'demand.qty*=normal(1,0.15)' --seed 7
     """
-    from emsplan.scenarios.sweep import regret_quantiles, unused_choices
+    from emsplan.scenarios.sweep import regret_quantiles, stress_report, unused_choices
 
     variations = load_overrides(vary, None) + load_overrides(None, vary_file)
     if not variations:
         raise Fail("Give at least one variation, e.g. --vary 'demand.qty*=uniform(0.8,1.2)'.")
+    if json_path is not None:
+        _check_writable(json_path)
     with open_store(db) as store:
         plan = stored_plan(store, plan_ref)
         if plan.objective is None:
@@ -342,3 +354,31 @@ def stress_command(
         f"{summary.samples} samples ({summary.failed} failed, {summary.skipped} already stored) "
         f"in {summary.seconds:.1f} s; stress test {summary.sweep.id}."
     )
+    if json_path is not None:
+        _write_json(json_path, stress_report(summary) | {"currency": currency})
+        out().print(f"Wrote {json_path}.")
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse, before any sample runs, a JSON path whose folder does not exist."""
+    if path.is_dir():
+        raise Fail(f"--json {str(path)!r} is a folder; give a file name, e.g. stress.json.")
+    if not path.parent.is_dir():
+        raise Fail(f"--json {str(path)!r}: the folder {str(path.parent)!r} does not exist.")
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    """``data`` as strict JSON, written beside and renamed: a whole file or none."""
+    import json
+    import os
+
+    from emsplan.results.summary import finite
+
+    text = json.dumps(finite(data), indent=2, allow_nan=False) + "\n"
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise Fail(f"Cannot write {str(path)!r}: {exc.strerror or exc}.") from exc

@@ -566,6 +566,56 @@ def regret_quantiles(regret: pd.DataFrame) -> dict[str, float]:
     return out
 
 
+def stress_report(summary: SweepSummary) -> dict[str, Any]:
+    """A stress test as plain data (what ``emsplan stress --json`` writes): ``samples``,
+    ``cost`` (mean, p50, p95 of the cost with the plan's choices kept, over the samples
+    it can serve), ``regret`` (mean, p50, p95, max), how many samples the choices cannot
+    serve (``infeasible``) or failed, and ``per_sample`` (sample, own_cost, fixed_cost,
+    regret) so that two plans stressed on the same samples can be compared pair by pair.
+    Numbers that are not finite are None (strict JSON)."""
+    regret = summary.regret
+    fixed = regret["fixed_cost"].astype(float).to_numpy() if len(regret) else np.zeros(0)
+    fixed = fixed[np.isfinite(fixed)]
+    q = regret_quantiles(regret)
+
+    def stats(values: np.ndarray) -> dict[str, float | None]:
+        if not len(values):
+            return {"mean": None, "p50": None, "p95": None}
+        return {
+            "mean": float(values.mean()),
+            "p50": float(np.quantile(values, 0.5)),
+            "p95": float(np.quantile(values, 0.95)),
+        }
+
+    def number(value: Any) -> float | None:
+        return None if value is None or not np.isfinite(float(value)) else float(value)
+
+    return {
+        "sweep": summary.sweep.id,
+        "plan": summary.sweep.plan_id,
+        "seed": summary.sweep.seed,
+        "samples": int(summary.samples),
+        "failed": int(summary.failed),
+        "infeasible": int(q["infeasible"]),
+        "cost": stats(fixed),
+        "regret": {
+            "mean": q.get("mean"),
+            "p50": q.get("P50"),
+            "p95": q.get("P95"),
+            "max": q.get("max"),
+        },
+        "per_sample": [
+            {
+                "sample": int(r["sample"]),
+                "own_cost": number(r["own_cost"]),
+                "fixed_cost": number(r["fixed_cost"]),
+                "regret": number(r["regret"]),
+            }
+            for r in regret.to_dict("records")
+        ],
+    }
+
+
 __all__ = [
     "ClusterError",
     "StoreError",
@@ -576,6 +626,7 @@ __all__ = [
     "run",
     "sample_network",
     "solve_sample",
+    "stress_report",
     "summarise",
     "unused_choices",
 ]
