@@ -42,7 +42,9 @@ VaryOption = Annotated[
     typer.Option(
         "--vary",
         help="A variation: an override whose value is a distribution, e.g. "
-        "'demand.qty*=uniform(0.8,1.2)' (repeatable; see docs/scenarios.md).",
+        "'demand.qty*=uniform(0.8,1.2)' (uniform, normal, triangular, choice), or "
+        "'demand.qty~forecast' to draw each demand row from the network's demand_forecast "
+        "(repeatable; see docs/scenarios.md).",
         show_default=False,
     ),
 ]

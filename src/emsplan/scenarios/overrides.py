@@ -16,7 +16,9 @@ For sweeps, the value of ``set``, ``scale`` and ``add`` may be a
 distribution, drawn once per sample: ``uniform(a,b)``, ``normal(mean,sd)``,
 ``triangular(low,mode,high)`` or ``choice(v1,v2,...)`` (JSON: ``{"dist":
 "uniform", "args": [a, b]}``; add ``"per_row": true`` to draw one value per
-row instead).
+row instead). ``demand.qty~forecast`` (JSON: op ``set``, value ``{"dist":
+"forecast"}``) draws each demand row's quantity from the distribution of its
+forecast in table ``demand_forecast`` (see :func:`draw_forecast`).
 
 :func:`check` reports every bad override at once (unknown table or column,
 a filter matching no row, a value of the wrong type, an operation a column
@@ -35,6 +37,7 @@ import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -45,7 +48,9 @@ from emsplan.data import schema
 from emsplan.data.network import Network
 
 OPS = {"set": "=", "scale": "*=", "add": "+="}
-DISTRIBUTIONS = {"uniform": 2, "normal": 2, "triangular": 3, "choice": None}
+DISTRIBUTIONS = {"uniform": 2, "normal": 2, "triangular": 3, "choice": None, "forecast": 0}
+#: The distribution drawn per demand row from its forecast (``demand.qty~forecast``).
+FORECAST = "forecast"
 
 
 class OverrideError(ValueError):
@@ -64,8 +69,14 @@ class Distribution:
     args: tuple[Any, ...]
     per_row: bool = False
 
+    def __post_init__(self) -> None:
+        if self.name == FORECAST:  # one draw per row, always: each row has its own forecast
+            object.__setattr__(self, "per_row", True)
+
     def draw(self, rng: np.random.Generator, size: int | None = None) -> Any:
         a = self.args
+        if self.name == FORECAST:
+            raise ValueError("a forecast is drawn per demand row, by draw_forecast")
         if self.name == "uniform":
             return rng.uniform(a[0], a[1], size)
         if self.name == "normal":
@@ -76,6 +87,8 @@ class Distribution:
         return [a[int(i)] for i in np.atleast_1d(picks)] if size is not None else a[int(picks)]
 
     def __str__(self) -> str:
+        if self.name == FORECAST and not self.args:
+            return FORECAST
         return f"{self.name}({','.join(_text(v) for v in self.args)})"
 
     def problem(self) -> str | None:
@@ -83,8 +96,12 @@ class Distribution:
         want = DISTRIBUTIONS.get(self.name, -1)
         if want == -1:
             return f"unknown distribution {self.name!r}; use one of {', '.join(DISTRIBUTIONS)}"
+        if self.name == FORECAST and self.args:
+            return "forecast takes no arguments: it draws from table demand_forecast"
         if want is not None and len(self.args) != want:
             return f"{self.name} takes {want} numbers, not {len(self.args)}"
+        if self.name == FORECAST:
+            return None
         if self.name == "choice":
             return None if self.args else "choice needs at least one value"
         if not all(_is_number(v) for v in self.args):
@@ -124,6 +141,8 @@ class Override:
             )
         if self.op == "delete":
             return f"delete {self.table}{where}"
+        if self.op == "set" and _is_forecast(self.value):
+            return f"{self.table}{where}.{self.column}~{self.value}"
         return f"{self.table}{where}.{self.column}{OPS.get(self.op, '?')}{_text(self.value)}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -132,7 +151,9 @@ class Override:
             out["where"] = {k: list(v) if len(v) != 1 else v[0] for k, v in self.where.items()}
         if self.column is not None:
             out["column"] = self.column
-        if isinstance(self.value, Distribution):
+        if _is_forecast(self.value) and not self.value.args:
+            out["value"] = {"dist": FORECAST}
+        elif isinstance(self.value, Distribution):
             out["value"] = {"dist": self.value.name, "args": list(self.value.args)}
             if self.value.per_row:
                 out["value"]["per_row"] = True
@@ -150,19 +171,20 @@ class Override:
 _TEXT = re.compile(
     r"^\s*(?P<delete>delete\s+)?(?P<table>[A-Za-z_][\w]*)\s*"
     r"(?:\[(?P<where>[^\]]*)\])?\s*"
-    r"(?:\.\s*(?P<column>[A-Za-z_]\w*)\s*(?P<op>\*=|\+=|=)\s*(?P<value>.*?))?\s*$",
+    r"(?:\.\s*(?P<column>[A-Za-z_]\w*)\s*(?P<op>\*=|\+=|=|~)\s*(?P<value>.*?))?\s*$",
     re.DOTALL,
 )
 _DIST = re.compile(r"^(?P<name>[a-z_]+)\s*\((?P<args>.*)\)$", re.DOTALL)
 
 
 def parse(text: str) -> Override:
-    """An override from its one-line form, e.g. ``supply[supplier=CN-SZ].price*=1.1``."""
+    """An override from its one-line form, e.g. ``supply[supplier=CN-SZ].price*=1.1``, or
+    a variation drawn from the forecast, ``demand[market=MKT-NORTH].qty~forecast``."""
     m = _TEXT.match(text)
     bad = (
         f"Override {text!r} is not of the form TABLE[COLUMN=VALUE,...].COLUMN=VALUE (or *= to "
-        "scale, += to add; the [filter] is optional), or delete TABLE[COLUMN=VALUE,...]; e.g. "
-        "supply[supplier=CN-SZ].price*=1.1."
+        "scale, += to add, ~forecast to draw from the demand forecast; the [filter] is "
+        "optional), or delete TABLE[COLUMN=VALUE,...]; e.g. supply[supplier=CN-SZ].price*=1.1."
     )
     if m is None:
         raise OverrideError([bad])
@@ -179,6 +201,16 @@ def parse(text: str) -> Override:
         where[column.strip()] = tuple(v.strip() or None for v in values.split("|"))
     if deleting:
         return Override(table=m["table"], op="delete", where=where)
+    if m["op"] == "~":
+        if m["value"].strip() != FORECAST:
+            raise OverrideError(
+                [
+                    f"In override {text!r}, ~ draws a value from a forecast: write ~forecast "
+                    f"(e.g. demand.qty~forecast), not ~{m['value'].strip()}."
+                ]
+            )
+        value = Distribution(FORECAST, ())
+        return Override(table=m["table"], op="set", where=where, column=m["column"], value=value)
     op = {v: k for k, v in OPS.items()}[m["op"]]
     return Override(
         table=m["table"], op=op, where=where, column=m["column"], value=_value(m["value"], text)
@@ -325,7 +357,7 @@ def resolve(
             messages.append(f"Override {number} ({o}): {exc}.")
             continue
         resolved.append(r)
-        tables[o.table] = _apply_one(tables[o.table], r, rng)
+        tables[o.table] = _apply_one(tables[o.table], r, rng, tables)
     if messages:
         raise OverrideError(messages)
     return resolved
@@ -365,8 +397,11 @@ def _resolve(o: Override, tables: Mapping[str, pd.DataFrame], random: bool) -> O
         value = _resolve_value(decl.column(o.column), o, random)
     r = Override(o.table, o.op, where, o.column, value, o.rows)
     frame = tables[o.table]
-    if not _match(frame, r.where, decl).any():
+    mask = _match(frame, r.where, decl)
+    if not mask.any():
         raise _Bad(_no_match(frame, r, decl))
+    if _is_forecast(value):
+        _check_forecast(frame.loc[mask], tables.get("demand_forecast"))
     return r
 
 
@@ -384,6 +419,8 @@ def _resolve_value(col: schema.Column, o: Override, random: bool) -> Any:
         d = o.value
         if d.name not in DISTRIBUTIONS:
             raise _Bad(f"unknown distribution {d.name!r}; use one of {', '.join(DISTRIBUTIONS)}")
+        if d.name == FORECAST:
+            _check_forecast_target(col, o)
         if d.name == "choice" and not number:
             args = tuple(_convert(col, a, "a choice") for a in d.args)
         else:
@@ -403,6 +440,83 @@ def _resolve_value(col: schema.Column, o: Override, random: bool) -> Any:
     if col.allowed and value is not None and value not in col.allowed:
         raise _Bad(f"{value!r} is not allowed in {what}")
     return value
+
+
+def _check_forecast_target(col: schema.Column, o: Override) -> None:
+    """A forecast draws demand quantities, and replaces them (op set)."""
+    if (col.table, col.name) != ("demand", "qty"):
+        raise _Bad(
+            f"~forecast draws demand quantities from table demand_forecast, so it varies "
+            f"column demand.qty only, not {col.table}.{col.name}; write demand.qty~forecast "
+            "(a filter such as demand[market=...] may select the rows)"
+        )
+    if o.op != "set":
+        raise _Bad(
+            f"~forecast replaces each quantity with a draw (op set), it cannot {o.op} by one; "
+            "write demand.qty~forecast, and scale or add in a later variation"
+        )
+
+
+def _check_forecast(rows: pd.DataFrame, forecast: pd.DataFrame | None) -> None:
+    """The network has a forecast, and it covers at least one of the demand ``rows``."""
+    if forecast is None or forecast.empty:
+        raise _Bad(
+            "the network has no demand_forecast table (or it is empty), so there is no "
+            "forecast to draw from; write one into the network with `emsplan forecast "
+            "HISTORY --horizon H --out OUT.csv --into NETWORK` (see docs/forecast.md)"
+        )
+    if not _forecast_rows(rows, forecast)["qty"].notna().any():
+        periods = sorted(pd.unique(forecast["period"].dropna().astype(str)))
+        raise _Bad(
+            f"none of the {len(rows)} demand row(s) it selects has a row of table "
+            "demand_forecast with the same market, item and period (the forecast covers "
+            f"{forecast[['market', 'item']].drop_duplicates().shape[0]} market(s) and "
+            f"item(s), periods {periods[0] if periods else '?'} to "
+            f"{periods[-1] if periods else '?'})"
+        )
+
+
+def _forecast_rows(rows: pd.DataFrame, forecast: pd.DataFrame) -> pd.DataFrame:
+    """Per row of ``rows`` (demand), its forecast's qty, lo, hi and level (NaN: none)."""
+    key = ["market", "item", "period"]
+    table = forecast.drop_duplicates(key, keep="last")
+    index = pd.MultiIndex.from_frame(table[key].astype(str))
+    wanted = pd.MultiIndex.from_frame(rows[key].astype(str))
+    values = table[["qty", "lo", "hi", "level"]].astype("float64").set_axis(index)
+    return values.reindex(wanted).set_axis(rows.index)
+
+
+def draw_forecast(
+    rows: pd.DataFrame, forecast: pd.DataFrame, rng: np.random.Generator
+) -> pd.Series:
+    """One independent draw per demand row of ``rows`` from its forecast's distribution.
+
+    The forecast of a row is its row of ``forecast`` (table ``demand_forecast``, same
+    market, item and period): the point forecast ``qty`` and the ``level``% central
+    prediction interval ``[lo, hi]``. The draw comes from the two-piece normal whose
+    median is ``qty`` and whose ``(1 - level/100)/2`` and ``(1 + level/100)/2``
+    quantiles are ``lo`` and ``hi``: with ``z`` standard normal and
+    ``k = Phi^-1((1 + level/100) / 2)`` (1.2816 for 80%),
+
+        x = qty + z (qty - lo) / k   if z < 0,      x = qty + z (hi - qty) / k   otherwise,
+
+    then ``max(x, 0)``: demand is never negative, and the mass below 0 sits at 0 (no
+    sales) rather than being spread over the rest, so every quantile above 0 stays where
+    the forecast put it. A blank level is the schema's default (80). Rows without a
+    forecast (or with a blank lo or hi, or a level outside (0, 100)) are NaN; the draws
+    are made in the order of ``rows``, one per row that has a forecast.
+    """
+    f = _forecast_rows(rows, forecast)
+    default = schema.table("demand_forecast").column("level").default
+    level = f["level"].fillna(float(default if default is not None else 80.0))
+    usable = (f[["qty", "lo", "hi"]].notna().all(axis=1) & (level > 0) & (level < 100)).to_numpy()
+    qty, lo, hi = (f[c].to_numpy(float)[usable] for c in ("qty", "lo", "hi"))
+    k = np.array([NormalDist().inv_cdf(0.5 + p / 200) for p in level.to_numpy(float)[usable]])
+    z = rng.standard_normal(int(usable.sum()))
+    width = np.where(z < 0, np.maximum(qty - lo, 0.0), np.maximum(hi - qty, 0.0))
+    out = np.full(len(rows), np.nan)
+    out[usable] = np.maximum(qty + z * width / k, 0.0)
+    return pd.Series(out, index=rows.index, name="qty")
 
 
 def _convert(col: schema.Column, value: Any, what: str) -> Any:
@@ -477,14 +591,19 @@ def apply(
     generator = rng if rng is not None else np.random.default_rng(0)
     tables = dict(network.tables)
     for o in resolved:
-        tables[o.table] = _apply_one(tables[o.table], o, generator)
+        tables[o.table] = _apply_one(tables[o.table], o, generator, tables)
     result = Network(tables, name=network.name if name is None else name)
     if validate:
         result.problems = result.validate()
     return result
 
 
-def _apply_one(frame: pd.DataFrame, o: Override, rng: np.random.Generator) -> pd.DataFrame:
+def _apply_one(
+    frame: pd.DataFrame,
+    o: Override,
+    rng: np.random.Generator,
+    tables: Mapping[str, pd.DataFrame] | None = None,
+) -> pd.DataFrame:
     decl = schema.table(o.table)
     if o.op == "insert":
         new = pd.DataFrame([dict(r) for r in o.rows], columns=list(decl.column_names))
@@ -495,6 +614,17 @@ def _apply_one(frame: pd.DataFrame, o: Override, rng: np.random.Generator) -> pd
         return frame.loc[~mask].reset_index(drop=True)
     assert o.column is not None
     value = o.value
+    if _is_forecast(value):  # the rows without a forecast keep their quantity
+        forecast = (tables or {}).get("demand_forecast")
+        if forecast is None or forecast.empty:
+            return frame
+        drawn = draw_forecast(frame.loc[mask], forecast, rng)
+        drawn = drawn[drawn.notna()]
+        frame = frame.copy()
+        numbers = frame[o.column].astype("float64")
+        numbers.loc[drawn.index] = drawn.to_numpy()
+        frame[o.column] = _typed(numbers, decl.column(o.column))
+        return frame
     n = int(mask.sum())
     if isinstance(value, Distribution):
         value = value.draw(rng, n if value.per_row else None)
@@ -559,6 +689,10 @@ def _value(text: str, whole: str) -> Any:
             ]
         )
     return text.strip() or None
+
+
+def _is_forecast(value: Any) -> bool:
+    return isinstance(value, Distribution) and value.name == FORECAST
 
 
 def _is_number(value: Any) -> bool:
