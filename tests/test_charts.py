@@ -198,8 +198,8 @@ def test_the_example_map(example: emsplan.Network) -> None:
     root = parse(charts.site_map(sites))
     markers = marks(root, "site-marker")
     placed = sites.dropna(subset=["lat", "lon"])
-    assert len(markers) == len(placed) == 24
-    assert root.get("data-testid") == "map-svg" and root.get("data-count") == "24"
+    assert len(markers) == len(placed) == 28
+    assert root.get("data-testid") == "map-svg" and root.get("data-count") == "28"
     assert {m.get("data-site") for m in markers} == set(placed["site"])
     assert "MKT-ONLINE" not in {m.get("data-site") for m in markers}
     note = marks(root, "map-note")[0].text or ""
