@@ -372,15 +372,12 @@ def _check_writable(path: Path) -> None:
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     """``data`` as strict JSON, written beside and renamed: a whole file or none."""
     import json
-    import os
 
+    from emsplan.data.writers import atomic_save
     from emsplan.results.summary import finite
 
     text = json.dumps(finite(data), indent=2, allow_nan=False) + "\n"
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
+        atomic_save(path, lambda name: Path(name).write_text(text, encoding="utf-8"))
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         raise Fail(f"Cannot write {str(path)!r}: {exc.strerror or exc}.") from exc

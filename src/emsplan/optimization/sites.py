@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from emsplan.optimization.data import PlanningData
+from emsplan.optimization.data import PlanningData, grid
 from emsplan.optimization.terms import constant, expression, labels_of
 
 
@@ -206,7 +206,7 @@ def _against_open(
     open_ = labels_of(model, "Option-open")
     pos = sites["pos"].to_numpy(int)
     mask = _rows(data, sites, from_first=False)
-    e, t = np.nonzero(np.ones_like(mask))
+    e, t = grid(len(sites), data.n_periods)
     coords = _coords(data, sites, f"{name.lower().replace('-', '_')}_option")
     lhs = expression(
         model,
@@ -272,40 +272,39 @@ def storage_sites(data: PlanningData) -> set[str]:
     return set(data.sites.loc[data.sites["storage"].notna(), "site"])
 
 
+def _market_options(data: PlanningData) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The site options of markets; per demand row, the position of its market's option
+    among them (-1: none) and whether the row's period is from the option's first on."""
+    markets = data.sites[data.sites["site_kind"] == "market"] if len(data.sites) else data.sites
+    if markets.empty:
+        return markets, np.full(len(data.demand), -1), np.zeros(len(data.demand), dtype=bool)
+    k = pd.Index(markets["site"]).get_indexer(data.demand["market"])
+    first = markets["first"].to_numpy(int)[np.maximum(k, 0)]
+    return markets, k, data.demand["t"].to_numpy(int) >= first
+
+
 def channel_rows(data: PlanningData) -> tuple[np.ndarray, np.ndarray]:
     """Demand rows that exist only while a market's site option has the market open (its
     periods from period_from): the rows' positions and their options' positions."""
-    if data.sites.empty:
-        return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
-    markets = data.sites[data.sites["site_kind"] == "market"]
-    if markets.empty:
-        return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
-    d = data.demand
-    k = pd.Index(markets["site"]).get_indexer(d["market"])
-    first = markets["first"].to_numpy(int)
-    rows = np.flatnonzero((k >= 0) & (d["t"].to_numpy(int) >= first[np.maximum(k, 0)]))
-    return rows, markets["pos"].to_numpy(int)[k[rows]]
+    markets, k, from_first = _market_options(data)
+    rows = np.flatnonzero((k >= 0) & from_first)
+    return rows, markets["pos"].to_numpy(int)[k[rows]] if len(rows) else rows
 
 
 def absent_demand(data: PlanningData) -> np.ndarray:
     """Per demand row: True where it never exists (a candidate market before its
     period_from)."""
-    absent = np.zeros(len(data.demand), dtype=bool)
-    if data.sites.empty:
-        return absent
-    markets = data.sites[(data.sites["site_kind"] == "market") & (data.sites["y0"] == 0)]
+    markets, k, from_first = _market_options(data)
     if markets.empty:
-        return absent
-    d = data.demand
-    k = pd.Index(markets["site"]).get_indexer(d["market"])
-    first = markets["first"].to_numpy(int)
-    absent[(k >= 0) & (d["t"].to_numpy(int) < first[np.maximum(k, 0)])] = True
-    return absent
+        return np.zeros(len(data.demand), dtype=bool)
+    candidate = markets["y0"].to_numpy(int)[np.maximum(k, 0)] == 0
+    return (k >= 0) & candidate & ~from_first
 
 
 def effective_demand(data: PlanningData, open_: np.ndarray) -> np.ndarray:
     """Per demand row: the units demanded given the options' open values (option,
-    period): qty, x open for a channel's rows, 0 for rows that never exist."""
+    period; empty when the plan has no ``Option-open``, which every channel has): qty,
+    x open for a channel's rows, 0 for rows that never exist."""
     qty = data.demand["qty"].to_numpy(float).copy()
     qty[absent_demand(data)] = 0.0
     rows, pos = channel_rows(data)

@@ -37,7 +37,7 @@ def policy_outcomes(model: linopy.Model, data: PlanningData, flows: pd.DataFrame
         inc, el = data.incentives, data.eligible
         unmet = np.nan_to_num(np.asarray(model.variables["Market-unmet"].solution.values, float))
         open_ = solution(model, "Option-open")
-        wanted = effective_demand(data, open_ if open_.size else np.zeros((0, data.n_periods)))
+        wanted = effective_demand(data, open_)
         delivered = wanted[el["row"].to_numpy(int)] - unmet[el["row"].to_numpy(int)]
         sales = np.bincount(
             el["pos"].to_numpy(int), weights=el["price_d"] * delivered, minlength=len(inc)

@@ -16,7 +16,7 @@ def kpis(
     tables: dict[str, pd.DataFrame],
     make: np.ndarray,
     unmet: np.ndarray,
-    open_values: np.ndarray | None = None,
+    open_values: np.ndarray,
 ) -> pd.DataFrame:
     rows: list[tuple[str, str, str, float]] = []
     costs = tables["costs"]
@@ -29,10 +29,9 @@ def kpis(
     rows += [("duty_paid", "network", str(p), float(v)) for p, v in duty.items()]
     rows.append(("duty_paid", "network", "all", float(duty.sum())))
     d = data.demand
-    open_ = open_values if open_values is not None else np.zeros((0, data.n_periods))
     demand_t = np.bincount(
         d["t"].to_numpy(int),
-        weights=effective_demand(data, np.asarray(open_)),
+        weights=effective_demand(data, open_values),
         minlength=data.n_periods,
     )
     unmet_t = np.bincount(d["t"].to_numpy(int), weights=unmet, minlength=data.n_periods)

@@ -62,7 +62,7 @@ def money(model: linopy.Model, data: PlanningData, objective: float | None) -> d
     if objective is None:
         return out
     open_ = solution(model, "Option-open")
-    wanted = effective_demand(data, open_ if open_.size else np.zeros((0, data.n_periods)))
+    wanted = effective_demand(data, open_)
     unmet = solution(model, "Market-unmet").ravel()
     price = data.demand["price"].fillna(0.0).to_numpy(float)
     out["revenue"] = float(price @ (wanted - (unmet if unmet.size else 0.0)))

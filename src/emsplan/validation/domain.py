@@ -54,7 +54,7 @@ def _cells(network: Network, table: str, column: str) -> list[Any]:
     return [None if blank(v) else v for v in network[table][column].tolist()]
 
 
-def _kinds(network: Network, table: str) -> dict[Any, Any]:
+def kinds_by_code(network: Network, table: str) -> dict[Any, Any]:
     """Kind of each item or site, by code (the first row of a duplicated code wins)."""
     code = {"items": "item", "sites": "site"}[table]
     kinds: dict[Any, Any] = {}
@@ -347,7 +347,7 @@ def check_bom_cycles(network: Network) -> list[Problem]:
 
 def check_bom_parents(network: Network) -> list[Problem]:
     """A BOM parent is made, so it must not be a component (components are bought)."""
-    kinds = _kinds(network, "items")
+    kinds = kinds_by_code(network, "items")
     parents = network["bom"]["parent"]
     out = []
     for pos in positions(_lookup(parents, kinds) == "component"):
@@ -376,7 +376,7 @@ def check_supplied(network: Network) -> list[Problem]:
     obtainable is reported once, on the first row that needs it, with the
     places that need it.
     """
-    known = set(_kinds(network, "items"))
+    known = set(kinds_by_code(network, "items"))
     obtainable = set(network["supply"]["item"].dropna()) | set(
         network["production"]["item"].dropna()
     )
@@ -423,7 +423,7 @@ def check_production(network: Network) -> list[Problem]:
     production row for a product or sub-assembly with no BOM line in force at
     that plant is a warning: the item would be made from nothing.
     """
-    kinds = _kinds(network, "items")
+    kinds = kinds_by_code(network, "items")
     production = network["production"]
     kind = _lookup(production["item"], kinds)
     out = []
@@ -465,7 +465,7 @@ def check_production(network: Network) -> list[Problem]:
 
 def check_demand_products(network: Network) -> list[Problem]:
     """Demand is for products only (sub-assemblies and components are not sold)."""
-    kinds = _kinds(network, "items")
+    kinds = kinds_by_code(network, "items")
     items = network["demand"]["item"]
     kind = _lookup(items, kinds)
     out = []
@@ -494,10 +494,10 @@ def check_lanes(network: Network) -> list[Problem]:
     (components are not sold).
     """
     lanes = network["lanes"]
-    site_kind = _kinds(network, "sites")
+    site_kind = kinds_by_code(network, "sites")
     origin_kind = _lookup(lanes["origin"], site_kind)
     destination_kind = _lookup(lanes["destination"], site_kind)
-    item_kind = _lookup(lanes["item"], _kinds(network, "items"))
+    item_kind = _lookup(lanes["item"], kinds_by_code(network, "items"))
     rules: list[tuple[pd.Series, str, str, Severity]] = [
         (
             lanes["origin"] == lanes["destination"],
@@ -725,7 +725,7 @@ def check_resources(network: Network) -> list[Problem]:
 
 def check_targets(network: Network) -> list[Problem]:
     """A target's scope is ``network``, a site of kind plant or an item of kind product."""
-    site_kind, item_kind = _kinds(network, "sites"), _kinds(network, "items")
+    site_kind, item_kind = kinds_by_code(network, "sites"), kinds_by_code(network, "items")
     plants = [site for site, kind in site_kind.items() if kind == "plant"]
     products = [item for item, kind in item_kind.items() if kind == "product"]
     scopes = network["targets"]["scope"]

@@ -22,16 +22,8 @@ import pandas as pd
 
 from emsplan.core.problems import Problem, Severity, format_value
 from emsplan.data.network import Network
+from emsplan.validation.domain import kinds_by_code
 from emsplan.validation.report import Check, blank, positions, row_problem
-
-#: The site kinds a site option may open or close (contracts decide suppliers).
-SITE_KINDS = ("plant", "warehouse", "market")
-
-
-def site_kinds(network: Network) -> dict[str, str]:
-    """Site -> kind (the first row of a repeated site; check_duplicate_keys names those)."""
-    sites = network["sites"].dropna(subset=["site", "kind"]).drop_duplicates("site")
-    return dict(zip(sites["site"].astype(str), sites["kind"].astype(str), strict=True))
 
 
 def check_option_items(network: Network) -> list[Problem]:
@@ -68,7 +60,7 @@ def check_option_items(network: Network) -> list[Problem]:
 def check_site_options(network: Network) -> list[Problem]:
     """Site options open or close plants, warehouses and markets, one option per site."""
     options = network["options"]
-    kinds = pd.Series(site_kinds(network), dtype=object)
+    kinds = pd.Series(kinds_by_code(network, "sites"), dtype=object)
     site = options["kind"] == "site"
     out = []
     kind_of = options["site"].map(kinds)
@@ -186,7 +178,7 @@ def check_contract_minimums(network: Network) -> list[Problem]:
 def check_market_sources(network: Network) -> list[Problem]:
     """A market_source names a market with lanes into it; one option per (market, item)."""
     options = network["options"]
-    kinds = site_kinds(network)
+    kinds = kinds_by_code(network, "sites")
     markets = [s for s, k in kinds.items() if k == "market"]
     reached = set(network["lanes"]["destination"].dropna())
     out = []

@@ -16,6 +16,7 @@ __all__ = ["PlanningData", "prepare"]
 def prepare(network: Network) -> PlanningData:
     """Prepare the planning data of ``network`` (which must be valid)."""
     data = prepare_sets(network)
+    data.objective = network.setting("objective")
     prepare_options(network, data)
     prepare_policy(network, data)
     return data

@@ -50,7 +50,6 @@ def prepare_options(network: Network, data: PlanningData) -> None:
     )
     sources = single[["pos", "option", "plant", "item"]].merge(supplied, on=["plant", "item"])
     data.sources = sources.reset_index(drop=True)
-    data.objective = network.setting("objective")
     data.contract_rows = _contract_rows(network, data)
     data.sites = _site_options(network, data)
     data.market_sources = _market_sources(network, data)
