@@ -170,3 +170,10 @@ def test_a_candidate_market_under_the_cost_objective_is_a_warning() -> None:
     assert "never opens" in problem.message
     settings = [{"setting": "objective", "value": "profit"}]
     assert _with(sites=sites, options=[option], settings=settings).check() == []
+
+
+def test_an_unknown_objective_is_named_with_what_is_allowed() -> None:
+    settings = [{"setting": "objective", "value": "revenue"}]
+    (problem,) = _with(settings=settings).check()
+    assert (problem.check, problem.table, problem.column) == ("check_settings", "settings", "value")
+    assert "'revenue'" in problem.message and "cost, profit" in problem.message
