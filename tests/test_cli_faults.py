@@ -244,14 +244,20 @@ BIG_COST = BIG * (100.0 + 50.0)
 
 @pytest.fixture(scope="module")
 def big_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store with scenario ``big-demand`` (the tiny network, 10^8 phones demanded, a long
-    description) and its plan (total cost 15,000,000,000)."""
+    """A store with scenario ``big-demand`` (the tiny network over P1, P2 with China's offer
+    ordered a period ahead, 10^8 phones demanded in P2, a long description) and its plan
+    (total cost 15,000,000,000: China's batteries committed in P1)."""
     from emsplan.planning.pipeline import plan
     from emsplan.store import PlanRecord, Store
 
     db = tmp_path_factory.mktemp("big") / "store.db"
     net = network(
-        demand=[{"market": "MK", "item": "PH", "period": "P1", "qty": BIG, "penalty": 1000}]
+        periods=[{"period": "P1", "days": 91}, {"period": "P2", "days": 91}],
+        supply=[
+            {"supplier": "SIN", "item": "BAT", "price": 110.0},
+            {"supplier": "SCN", "item": "BAT", "price": 100.0, "lead_time": 1},
+        ],
+        demand=[{"market": "MK", "item": "PH", "period": "P2", "qty": BIG, "penalty": 1000}],
     )
     result = plan(net)
     assert result.objective == pytest.approx(BIG_COST)

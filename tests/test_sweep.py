@@ -89,16 +89,33 @@ def test_sweep_streams_resumes_and_summarises(store: Store, cluster: str) -> Non
     assert (again.skipped, again.samples) == (6, 7)
 
 
+def _committed_network() -> emsplan.Network:
+    """test_engine's network over P1, P2 with demand in P2 and China's offer ordered a
+    period ahead (lead time 1): a stage-1 commitment."""
+    return network(
+        periods=[{"period": "P1", "days": 91}, {"period": "P2", "days": 91}],
+        supply=[
+            {"supplier": "SIN", "item": "BAT", "price": 110.0},
+            {"supplier": "SCN", "item": "BAT", "price": 100.0, "lead_time": 1},
+        ],
+        demand=[{"market": "MK", "item": "PH", "period": "P2", "qty": 10, "penalty": 1000}],
+    )
+
+
 def test_stress_regret_is_exact(store: Store, cluster: str) -> None:
-    """The plan buys from China (SCN). If China costs 130, the scenario's own optimum buys
-    in India: 10 x (110 + 50) = 1600; keeping China: 10 x (130 + 50) = 1800: regret 200.
-    At 100 the choice stays best: regret 0."""
-    base = PlanRecord.from_plan(emsplan.plan(network()))
-    plan_id = store.record_plan(base, network())
-    assert base.decisions == {"sourcing": ["SCN/BAT"], "production": ["PL/PH"]}
+    """The plan commits 10 batteries from China (SCN) in P1. If China costs 130, the
+    scenario's own optimum buys in India: 10 x (110 + 50) = 1600; keeping the commitment:
+    10 x (130 + 50) = 1800: regret 200. At 100 the commitment stays best: regret 0."""
+    base = PlanRecord.from_plan(emsplan.plan(_committed_network()))
+    plan_id = store.record_plan(base, _committed_network())
+    assert base.decisions == {
+        "sourcing": ["SCN/BAT"],
+        "production": ["PL/PH"],
+        "commitments": [["SCN", "BAT", "P1", 10.0]],
+    }
     summary = sweep.run(
         store,
-        network(),
+        _committed_network(),
         [parse("supply[supplier=SCN].price=choice(100,130)")],
         4,
         seed=1,
@@ -141,7 +158,7 @@ def test_bad_variations_are_reported_before_anything_runs(store: Store) -> None:
 
 
 def test_sweep_command_bad_input_exits_2(store: Store, tmp_path: Path) -> None:
-    path = network().write(tmp_path / "tiny.xlsx")
+    path = _committed_network().write(tmp_path / "tiny.xlsx")
     result = runner.invoke(app, ["sweep", str(path), "--vary", "demand.qtty*=uniform(1,2)"])
     assert result.exit_code == 2, result.output
     assert "has no column 'qtty'" in " ".join(result.output.split())
@@ -167,7 +184,7 @@ def test_ctrl_c_stops_a_local_sweep_cleanly_and_it_resumes(tmp_path: Path) -> No
     import os
     import signal
 
-    path = network().write(tmp_path / "tiny.xlsx")
+    path = _committed_network().write(tmp_path / "tiny.xlsx")
     env = {**subprocess_env(), "EMSPLAN_DB": str(tmp_path / "store.db")}
     args = [sys.executable, "-m", "emsplan", "sweep", str(path), "--vary", PRICE, "--seed", "3"]
     proc = subprocess.Popen(
@@ -249,7 +266,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_sweep_on_a_cluster_of_separate_processes(
     store: Store, tmp_path: Path, cluster: str
 ) -> None:
-    path = network().write(tmp_path / "tiny.xlsx")
+    path = _committed_network().write(tmp_path / "tiny.xlsx")
     args = ["sweep", str(path), "--vary", PRICE, "-n", "6", "--seed", "5"]
     result = runner.invoke(app, [*args, "--scheduler", cluster])
     assert result.exit_code == 0, result.output
@@ -268,7 +285,7 @@ def test_sweep_command_passes_solver_settings_to_every_sample(
 ) -> None:
     """--time-limit, --mip-gap and --solver-option reach each sample's plan and its record;
     they are part of the sweep's id, so the same sweep without them is another sweep."""
-    path = network().write(tmp_path / "tiny.xlsx")
+    path = _committed_network().write(tmp_path / "tiny.xlsx")
     args = ["sweep", str(path), "--vary", PRICE, "-n", "2", "--seed", "1", "--scheduler", cluster]
     tuned = ["--time-limit", "30", "--mip-gap", "0.01", "--solver-option", "threads=1"]
     result = runner.invoke(app, [*args, *tuned])
@@ -291,7 +308,7 @@ def test_sweep_command_passes_solver_settings_to_every_sample(
 def test_stress_command(store: Store, tmp_path: Path, cluster: str) -> None:
     """`emsplan stress` of a scenario's plan. (The default local cluster of `--workers N`
     is what benchmarks/sweep_speedup.py measures.)"""
-    path = network().write(tmp_path / "tiny.xlsx")
+    path = _committed_network().write(tmp_path / "tiny.xlsx")
     assert runner.invoke(app, ["scenario", "add", "base", str(path)]).exit_code == 0
     assert runner.invoke(app, ["scenario", "plan", "base"]).exit_code == 0
     args = ["stress", "base", "--vary", "supply[supplier=SCN].price=choice(100,130)"]
@@ -299,7 +316,7 @@ def test_stress_command(store: Store, tmp_path: Path, cluster: str) -> None:
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert "Regret of keeping plan #1's choices" in text
-    assert "1 offers used (1 fixed to zero)" in text
+    assert "1 purchases committed ahead" in text
     plans = store.history(limit=100, sweeps=True)
     assert sorted(p.variant for p in plans if p.sweep_id) == ["fixed"] * 2 + ["own"] * 2
 

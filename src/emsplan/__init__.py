@@ -90,6 +90,7 @@ _LAZY = {
     "Store": "emsplan.store",
     "StoreError": "emsplan.store",
     "parse_solver_options": "emsplan.optimization.solver_options",
+    "robust_plan": "emsplan.scenarios.robust",
 }
 
 
@@ -119,4 +120,5 @@ __all__ = [
     "plan",
     "plan_scenario",
     "read",
+    "robust_plan",
 ]

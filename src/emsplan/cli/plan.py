@@ -21,10 +21,21 @@ from emsplan.cli.options import (
     solver_options,
 )
 from emsplan.cli.render import err, out, print_summary
+from emsplan.cli.robust import (
+    CvarAlphaOpt,
+    CvarWeightOpt,
+    RobustOpt,
+    RobustSamplesOpt,
+    ValueOpt,
+    print_robust,
+    robust_request,
+    run_robust,
+)
+from emsplan.cli.sweep import SeedOption, VaryFileOption, VaryOption
 from emsplan.results.writer import FORMATS, PlanFolderError, check_plan_folder
 
 if TYPE_CHECKING:
-    pass
+    from emsplan.results.plan import Plan
 
 
 @app.command("plan")
@@ -85,6 +96,14 @@ def plan_command(
     ] = None,
     excel_safe_csv: ExcelSafeCsvOpt = False,
     db: DbOption = None,
+    robust: RobustOpt = False,
+    vary: VaryOption = None,
+    vary_file: VaryFileOption = None,
+    samples: RobustSamplesOpt = 20,
+    seed: SeedOption = 0,
+    cvar_weight: CvarWeightOpt = 0.0,
+    cvar_alpha: CvarAlphaOpt = 0.9,
+    value: ValueOpt = False,
 ) -> None:
     """Find the plan of least total landed cost and write it.
 
@@ -93,7 +112,11 @@ def plan_command(
       emsplan plan india-2023.xlsx                (writes the plan to india-2023-plan/)
       emsplan plan india-2023.xlsx --out plan/
       emsplan plan --scenario cn-plus-20 --out plan-cn/   (stored, see `emsplan scenario`)
+      emsplan plan india-2023.xlsx --robust --vary 'demand.qty~forecast' -n 20 --value
     """
+    request = robust_request(
+        robust, vary, vary_file, samples, seed, cvar_weight, cvar_alpha, value, solver
+    )
     if (path is None) == (scenario is None):
         raise Fail(
             "Give either a workbook or folder to plan (emsplan plan india-2023.xlsx) or a stored "
@@ -117,6 +140,11 @@ def plan_command(
             )
         from emsplan.cli.scenario import scenario_plan
 
+        if request is not None:
+            from emsplan.cli.scenario import scenario_plan_robust
+
+            scenario_plan_robust(scenario, out_dir, time_limit, mip_gap, db, request)
+            return
         scenario_plan(scenario, out_dir, solver, time_limit, mip_gap, solver_option, db)
         return
     assert path is not None
@@ -154,6 +182,17 @@ def plan_command(
             "lists them."
         )
 
+    if request is not None:
+        if export_model is not None or warm_start is not None or solver_option:
+            raise Fail(
+                "--export-model, --warm-start and --solver-option apply to a single plan; "
+                "leave them out with --robust."
+            )
+        result = run_robust(network, request, time_limit, mip_gap, log)
+        _write(result, out_dir, fmt, workbook, excel_safe_csv)
+        print_summary(result, out_dir)
+        print_robust(result)
+        return
     with console.status("planning...") as status:
         try:
             result = plan(
@@ -171,15 +210,21 @@ def plan_command(
         except PlanningError as exc:
             raise Fail(no_plan_message(exc), INFEASIBLE) from exc
         status.update("writing the plan...")
-        try:
-            result.write(out_dir, fmt, workbook, excel_safe_csv)
-        except PlanFolderError as exc:
-            raise Fail(str(exc)) from None
-        except ValueError as exc:
-            raise Fail(f"Nothing written: {exc}.") from exc
+        _write(result, out_dir, fmt, workbook, excel_safe_csv)
     print_summary(result, out_dir)
     if default_out:
         out().print(
             f"No --out was given: {out_dir}/ in the current folder is the default for "
             f"{path.name} (--out DIR writes the plan elsewhere)."
         )
+
+
+def _write(
+    result: Plan, out_dir: Path, fmt: str, workbook: bool | None, excel_safe_csv: bool
+) -> None:
+    try:
+        result.write(out_dir, fmt, workbook, excel_safe_csv)
+    except PlanFolderError as exc:
+        raise Fail(str(exc)) from None
+    except ValueError as exc:
+        raise Fail(f"Nothing written: {exc}.") from exc

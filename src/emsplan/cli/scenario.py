@@ -25,6 +25,17 @@ from emsplan.cli.options import (
 )
 from emsplan.cli.render import Col, err, fitted_table, out, print_summary
 from emsplan.cli.render_store import money, print_history
+from emsplan.cli.robust import (
+    CvarAlphaOpt,
+    CvarWeightOpt,
+    RobustOpt,
+    RobustRequest,
+    RobustSamplesOpt,
+    ValueOpt,
+    print_robust,
+    robust_request,
+)
+from emsplan.cli.sweep import SeedOption, VaryFileOption, VaryOption
 
 scenario_app = typer.Typer(
     name="scenario",
@@ -228,6 +239,61 @@ def scenario_delete(
     out().print(f"Deleted scenario {name}; its {kept} plan(s) stay in `emsplan history`.")
 
 
+def scenario_plan_robust(
+    name: str,
+    out_dir: Path | None,
+    time_limit: float | None,
+    mip_gap: float | None,
+    db: str | None,
+    request: RobustRequest,
+) -> None:
+    """``emsplan scenario plan NAME --robust ...``: the robust plan, stored."""
+    from emsplan.scenarios.overrides import OverrideError
+    from emsplan.scenarios.robust import RobustError
+    from emsplan.scenarios.stored import PlanNotStoredError, plan_scenario
+
+    with open_store(db) as store, err().status("robust plan...") as status:
+        try:
+            outcome = plan_scenario(
+                store,
+                name,
+                time_limit=time_limit,
+                mip_gap=mip_gap,
+                progress=lambda message: status.update(f"{message}..."),
+                out=out_dir,
+                robust={
+                    "variations": request.variations,
+                    "samples": request.samples,
+                    "seed": request.seed,
+                    "cvar_weight": request.cvar_weight,
+                    "cvar_alpha": request.cvar_alpha,
+                    "value": request.value,
+                },
+            )
+        except OverrideError as exc:
+            raise override_failure(exc) from None
+        except RobustError as exc:
+            raise Fail(str(exc)) from None
+        except PlanNotStoredError as exc:
+            status.stop()
+            print_summary(exc.result, exc.written)
+            raise Fail(str(exc)) from None
+        result = outcome.result
+        if outcome.error is not None or result is None:
+            assert outcome.error is not None
+            raise Fail(
+                no_plan_message(
+                    outcome.error,
+                    f"No robust plan for scenario {name}",
+                    f" (recorded as plan #{outcome.plan_id})",
+                ),
+                INFEASIBLE,
+            ) from outcome.error
+    print_summary(result, outcome.written)
+    print_robust(result)
+    out().print(f"Stored as plan #{outcome.plan_id} of scenario {name} in {store.display_url}.")
+
+
 @scenario_app.command("plan")
 @guarded
 def scenario_plan(
@@ -240,6 +306,14 @@ def scenario_plan(
     mip_gap: MipGapOpt = None,
     solver_option: SolverOptionOpt = None,
     db: DbOption = None,
+    robust: RobustOpt = False,
+    vary: VaryOption = None,
+    vary_file: VaryFileOption = None,
+    samples: RobustSamplesOpt = 20,
+    seed: SeedOption = 0,
+    cvar_weight: CvarWeightOpt = 0.0,
+    cvar_alpha: CvarAlphaOpt = 0.9,
+    value: ValueOpt = False,
 ) -> None:
     """Plan a stored scenario and record the plan in the store.
 
@@ -249,8 +323,18 @@ def scenario_plan(
     there first: if the store cannot take it (a full disk), it is kept there.
 
     Example: emsplan scenario plan cn-plus-20 --out plan-cn/
+             emsplan scenario plan base --robust --vary 'demand.qty~forecast' -n 20
     """
     from emsplan.scenarios.stored import PlanNotStoredError, plan_scenario
+
+    request = robust_request(
+        robust, vary, vary_file, samples, seed, cvar_weight, cvar_alpha, value, solver
+    )
+    if request is not None:
+        if solver_option:
+            raise Fail("--solver-option applies to a single plan; leave it out with --robust.")
+        scenario_plan_robust(name, out_dir, time_limit, mip_gap, db, request)
+        return
 
     with open_store(db) as store, err().status("planning...") as status:
         try:

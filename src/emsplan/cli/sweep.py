@@ -332,18 +332,27 @@ def stress_command(
             scheduler=scheduler,
             settings=sample_settings(solver, time_limit, mip_gap, solver_option),
         )
-    unused = unused_choices(network, plan.decisions)
     currency = network.currency
-    out().print(
-        Text(
-            f"Choices of plan #{plan.id}: {len(plan.decisions.get('sourcing', []))} offers used "
-            f"({len(unused['sourcing'])} fixed to zero), "
-            f"{len(plan.decisions.get('production', []))} items made at plants "
-            f"({len(unused['production'])} fixed to zero), "
-            f"{len(plan.decisions.get('options', []))} option-periods open and "
-            f"{len(plan.decisions.get('volumes', []))} committed volumes (take or pay)."
+    d = plan.decisions
+    if "commitments" in d:
+        kept = (
+            f"Stage-1 decisions of plan #{plan.id} kept: {len(d.get('options', []))} "
+            f"option-periods open, {len(d['commitments'])} purchases committed ahead (offers "
+            f"with a lead time; taken or not, paid) and {len(d.get('volumes', []))} committed "
+            "volumes (take or pay); purchases with no lead time, production and flows follow "
+            "each sample."
         )
-    )
+    else:  # a plan recorded before commitments: the older, stricter rule
+        unused = unused_choices(network, d)
+        kept = (
+            f"Choices of plan #{plan.id}: {len(d.get('sourcing', []))} offers used "
+            f"({len(unused['sourcing'])} fixed to zero), "
+            f"{len(d.get('production', []))} items made at plants "
+            f"({len(unused['production'])} fixed to zero), "
+            f"{len(d.get('options', []))} option-periods open and "
+            f"{len(d.get('volumes', []))} committed volumes (take or pay)."
+        )
+    out().print(Text(kept))
     print_quantiles(summary, currency)
     q = regret_quantiles(summary.regret)
     rows = [[k, money(q.get(k))] for k in ("P5", "P50", "P95", "mean", "max")]

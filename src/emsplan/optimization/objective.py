@@ -9,12 +9,16 @@ settings' currency::
   + sum_d penalty_d unmet[d]                           demand not delivered
   + sum_(o,t) fixed_o open[o,t]                        options open (fixed)
   + sum_(o,t) opening_o opened[o,t] + closing_o closed[o,t]   sites' one-off costs
+  + sum_(o,t) price_o untaken[o,t]                     committed, not taken
 
 Under the setting ``objective = profit`` the penalty term is dropped and two revenue
 terms come in: ``+ sum_d price_d unmet[d]`` (lost_revenue) and
 ``- sum_(o,t) (sum_(d at the market of o, in t) price_d qty_d) open[o,t]``
 (new_channel_revenue, for market site options). The objective is then the revenue
 of the demand that needs no option minus the profit: minimising it maximises profit.
+The line of purchases committed ahead but not taken is there only in models with
+commitments (two-stage plans and stress tests, added by
+:mod:`emsplan.optimization.commitments`).
 
 :func:`unit_costs` gives each category's coefficient array, aligned with its
 variable, so the results can break the cost down from the plan's rows.
@@ -44,11 +48,18 @@ CATEGORIES: dict[str, str] = {
     "closing": "Site-closed",
     "lost_revenue": "Market-unmet",
     "new_channel_revenue": "Option-open",
+    "unused_commitment": "Supply-untaken",
 }
 
 #: Categories written only for plans that have them (the one-off costs of sites; the
 #: revenue terms of the profit objective).
-OPTIONAL_CATEGORIES = ("opening", "closing", "lost_revenue", "new_channel_revenue")
+OPTIONAL_CATEGORIES = (
+    "opening",
+    "closing",
+    "lost_revenue",
+    "new_channel_revenue",
+    "unused_commitment",
+)
 
 
 def duty_per_unit(data: PlanningData) -> np.ndarray:
@@ -81,6 +92,7 @@ def unit_costs(data: PlanningData, network: Network) -> dict[str, np.ndarray]:
         "closing": _per_option(data, "closing_cost"),
         "lost_revenue": data.demand["price"].fillna(0.0).to_numpy(float) * profit,
         "new_channel_revenue": -_channel_revenue(data) * profit,
+        "unused_commitment": data.offers["price"].to_numpy(float)[:, None] * per_period,
     }
 
 

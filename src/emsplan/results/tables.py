@@ -19,6 +19,7 @@ from emsplan.data.network import Network
 from emsplan.optimization.data import PlanningData
 from emsplan.optimization.local_content import allocation_terms, supplier_receipts
 from emsplan.optimization.objective import CATEGORIES, OPTIONAL_CATEGORIES, unit_costs
+from emsplan.optimization.terms import labels_of
 from emsplan.results.bottlenecks import bottlenecks
 from emsplan.results.decisions import option_decisions, policy_outcomes
 from emsplan.results.kpis import kpis
@@ -98,8 +99,11 @@ def build_tables(
         "Option-open": solution(model, "Option-open"),
         "Site-opened": solution(model, "Site-opened"),
         "Site-closed": solution(model, "Site-closed"),
+        "Supply-untaken": solution(model, "Supply-untaken"),
     }
     tables["costs"] = _costs(costs, values, data, model, preferred)
+    if "Supply-commit" in model.variables:
+        tables["commitments"] = _commitments(data, model, buy)
     tables["local_content"] = _local_content(data, ship, model)
     tables["kpis"] = kpis(data, tables, make, unmet, values["Option-open"])
     tables["bottlenecks"] = bottlenecks(model, data, tables["local_content"])
@@ -132,6 +136,20 @@ def _saving_per_unit(data: PlanningData) -> np.ndarray:
     return out
 
 
+def _commitments(data: PlanningData, model: linopy.Model, buy: np.ndarray) -> pd.DataFrame:
+    """Purchases committed ahead, taken and untaken (rows with a commitment or a purchase
+    where a commitment could be)."""
+    committed = solution(model, "Supply-commit")
+    cells = labels_of(model, "Supply-commit") >= 0
+    committed = np.where(cells, committed, 0.0)
+    rows = nonzero_rows(data.offers[["supplier", "item"]], committed, data.periods)
+    rows = rows.rename(columns={"qty": "committed"})
+    rows["taken"] = buy[rows["_e"], rows["_t"]]
+    rows["untaken"] = solution(model, "Supply-untaken")[rows["_e"], rows["_t"]]
+    rows["price"] = data.offers["price"].to_numpy(float)[rows["_e"]]
+    return rows.drop(columns=["_e", "_t"])
+
+
 def _costs(
     costs: dict[str, np.ndarray],
     values: dict[str, np.ndarray],
@@ -143,8 +161,11 @@ def _costs(
     earned as a negative cost."""
     rows = []
     for category, coeff in costs.items():
-        if category in OPTIONAL_CATEGORIES and not coeff.any():
-            continue  # only plans with sites' one-off costs or a profit objective show these
+        if category in OPTIONAL_CATEGORIES and (
+            not coeff.any() or CATEGORIES[category] not in model.variables
+        ):
+            continue  # only plans with sites' one-off costs, a profit objective or
+            # commitments (two-stage plans, stress tests) show these
         x = values[CATEGORIES[category]]
         per_period: np.ndarray
         if category in ("penalty", "lost_revenue"):

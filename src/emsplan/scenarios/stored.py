@@ -137,6 +137,7 @@ def plan_scenario(
     solver_options: dict[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
     out: str | Path | None = None,
+    robust: dict[str, Any] | None = None,
 ) -> StoredPlan:
     """Plan the stored scenario ``name`` and record the plan in ``store``, in one
     transaction; a model without a plan is recorded as such (its ``error`` says why).
@@ -145,6 +146,11 @@ def plan_scenario(
     that cannot take it (a full disk) loses nothing. A plan that cannot be written
     there is stored all the same (see ``write_error``).
 
+    With ``robust`` (the keyword arguments of
+    :func:`emsplan.scenarios.robust.robust_plan`: variations, samples, seed, cvar_weight,
+    cvar_alpha, value), the plan is the robust (two-stage) plan, recorded with the
+    request in its settings.
+
     Raises :class:`~emsplan.store.StoreError` if there is no such scenario, and
     :class:`PlanNotStoredError` (a ``StoreError``) if the plan could not be stored.
     """
@@ -152,15 +158,27 @@ def plan_scenario(
     settings = solver_settings(solver_name, time_limit, mip_gap, solver_options)
     info = store.scenario(name)
     network = store.network(info.network_hash)
+    if robust is not None:
+        settings["robust"] = {
+            **{k: v for k, v in robust.items() if k != "variations"},
+            "variations": [o.to_dict() for o in robust["variations"]],
+        }
     try:
-        result = plan(
-            network,
-            solver_name=solver_name,
-            solver_options=settings["solver_options"],
-            time_limit=time_limit,
-            mip_gap=mip_gap,
-            progress=progress,
-        )
+        if robust is not None:
+            from emsplan.scenarios.robust import robust_plan
+
+            result = robust_plan(
+                network, time_limit=time_limit, mip_gap=mip_gap, progress=progress, **robust
+            )
+        else:
+            result = plan(
+                network,
+                solver_name=solver_name,
+                solver_options=settings["solver_options"],
+                time_limit=time_limit,
+                mip_gap=mip_gap,
+                progress=progress,
+            )
     except PlanningError as exc:
         record = PlanRecord.failed(exc.termination, str(exc), settings, solver=solver_name)
         plan_id = store.record_plan(record, info.network_hash, scenario=name)

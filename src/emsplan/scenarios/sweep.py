@@ -37,6 +37,7 @@ from emsplan.core.labels import at_period, offer_label, production_label
 from emsplan.core.outcomes import Termination
 from emsplan.core.problems import InputError
 from emsplan.data.network import Network
+from emsplan.optimization.commitments import commitment_values, define_commitments
 from emsplan.optimization.solver_options import check_solver
 from emsplan.optimization.terms import constant, expression, total
 from emsplan.scenarios.overrides import Override, OverrideError, apply, from_dict, resolve, sample
@@ -164,17 +165,34 @@ def fix_choices(
     unused: dict[str, list[str]],
     chosen: dict[str, list[Any]] | None = None,
 ) -> None:
-    """``extra_functionality``: keep a plan's strategic choices.
+    """``extra_functionality``: keep a plan's stage-1 decisions, re-optimise the rest.
 
-    No purchase from the unused offers and nothing made by the unused
-    production rows (``Stress-fix-buy``, ``Stress-fix-make``). With the plan's
-    ``chosen`` decisions (see :func:`emsplan.store.decisions`): every option
-    open or closed as in the plan (``Stress-fix-open``: lines, contracts, sites), the same
-    single-source choices (``Stress-fix-source``) and market origins
-    (``Stress-fix-market-source``), and the volumes bought under contract and
-    minimum-quantity options committed: take or pay (what is not taken is paid
-    for at the offer's price, see :func:`_take_or_pay`).
+    The stage-1 decisions (see :mod:`emsplan.scenarios.robust`), from the plan's
+    ``chosen`` decisions (:func:`emsplan.store.decisions`): every option open or closed
+    as in the plan (``Stress-fix-open``: lines, contracts, sites), the same single-source
+    choices (``Stress-fix-source``) and market origins (``Stress-fix-market-source``),
+    the volumes bought under contract and minimum-quantity options (take or pay: what is
+    not taken is paid for at the offer's price, see :func:`_take_or_pay`), and the
+    purchases committed ahead, from offers with a lead time: what is taken is at most
+    what was committed, and all of it is paid (:mod:`emsplan.optimization.commitments`).
+    Purchases with no lead time, production, flows and stock follow the scenario.
+
+    A decision record from before commitments were recorded (no ``commitments`` key)
+    keeps the older, stricter rule instead of the commitments: no purchase from the
+    ``unused`` offers and nothing made by the unused production rows
+    (``Stress-fix-buy``, ``Stress-fix-make``).
     """
+    if chosen is None or "commitments" not in chosen:
+        _fix_unused(model, unused)
+    if chosen is None:
+        return
+    _fix_options(model, data, chosen)
+    if "commitments" in chosen:
+        table = pd.DataFrame(chosen["commitments"], columns=["supplier", "item", "period", "qty"])
+        define_commitments(model, data, values=commitment_values(data, table))
+
+
+def _fix_unused(model: linopy.Model, unused: dict[str, list[str]]) -> None:
     for var, dim, kind, name in (
         ("Supply-buy", "offer", "sourcing", "Stress-fix-buy"),
         ("Plant-make", "production", "production", "Stress-fix-make"),
@@ -185,8 +203,6 @@ def fix_choices(
         labels = [x for x in unused[kind] if x in set(variable.coords[dim].values)]
         if labels:
             model.add_constraints(variable.sel({dim: labels}) == 0, name=name)
-    if chosen is not None:
-        _fix_options(model, data, chosen)
 
 
 def _fix_options(model: linopy.Model, data: PlanningData, chosen: dict[str, list[Any]]) -> None:
@@ -196,17 +212,17 @@ def _fix_options(model: linopy.Model, data: PlanningData, chosen: dict[str, list
         options, periods = (np.asarray(x.coords[d].values, dtype=object) for d in x.dims)
         keys = at_period(options[:, None], periods[None, :]).ravel()
         labels = np.asarray(x.labels.values).ravel()
-        _bound(model, labels, "==", np.isin(keys, list(chosen["options"])), "Stress-fix-open")
+        fix_labels(model, labels, "==", np.isin(keys, list(chosen["options"])), "Stress-fix-open")
     if "Option-source" in model.variables and "sources" in chosen:
         y = model.variables["Option-source"]
         keys = np.asarray(y.coords["source"].values, dtype=object)
         opened = np.isin(keys, list(chosen["sources"]))
-        _bound(model, np.asarray(y.labels.values), "==", opened, "Stress-fix-source")
+        fix_labels(model, np.asarray(y.labels.values), "==", opened, "Stress-fix-source")
     if "Option-market-source" in model.variables and "market_sources" in chosen:
         z = model.variables["Option-market-source"]
         keys = np.asarray(z.coords["market_source"].values, dtype=object)
         served = np.isin(keys, list(chosen["market_sources"]))
-        _bound(model, np.asarray(z.labels.values), "==", served, "Stress-fix-market-source")
+        fix_labels(model, np.asarray(z.labels.values), "==", served, "Stress-fix-market-source")
     volumes = chosen.get("volumes", [])
     if volumes and "Supply-buy" in model.variables:
         _take_or_pay(model, data, volumes)
@@ -239,7 +255,7 @@ def _take_or_pay(model: linopy.Model, data: PlanningData, volumes: list[Any]) ->
     model.objective = model.objective + total(model, untaken.labels.values, price)
 
 
-def _bound(
+def fix_labels(
     model: linopy.Model, labels: np.ndarray, sign: str, values: np.ndarray, name: str
 ) -> None:
     """Constraints ``variable[label] sign value`` for every label >= 0."""
@@ -622,6 +638,7 @@ __all__ = [
     "SweepSummary",
     "dask_client",
     "fix_choices",
+    "fix_labels",
     "regret_quantiles",
     "run",
     "sample_network",

@@ -134,6 +134,8 @@ def decisions(
         out["production"] = sorted(
             set(production_label(made["plant"].astype(str), made["item"].astype(str)))
         )
+    if network is not None:
+        out["commitments"] = _commitments(tables, network)
     options = tables.get("options")
     if options is None or options.empty:
         return out
@@ -156,6 +158,29 @@ def decisions(
     if network is not None and purchases is not None:
         out["volumes"] = _committed_volumes(timed, purchases, network)
     return out
+
+
+def _commitments(tables: dict[str, pd.DataFrame], network: Network) -> list[list[Any]]:
+    """``[supplier, item, period, qty]`` committed ahead (see :func:`decisions`)."""
+    table = tables.get("commitments")
+    if table is not None and len(table):
+        rows = table.rename(columns={"committed": "qty"})
+    else:
+        purchases = tables.get("purchases")
+        if purchases is None or purchases.empty:
+            return []
+        supply = network.supply
+        ahead = supply[supply["lead_time"].fillna(0).astype(int) >= 1]
+        keys = set(offer_label(ahead["supplier"].astype(str), ahead["item"].astype(str)))
+        label = offer_label(purchases["supplier"].astype(str), purchases["item"].astype(str))
+        rows = purchases[pd.Series(list(label), index=purchases.index).isin(keys)]
+    rows = rows[rows["qty"] > USED].sort_values(["supplier", "item", "period"])
+    return [
+        [str(supplier), str(item), str(period), float(qty)]
+        for supplier, item, period, qty in zip(
+            rows["supplier"], rows["item"], rows["period"], rows["qty"], strict=True
+        )
+    ]
 
 
 def _committed_volumes(
