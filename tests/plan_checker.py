@@ -39,6 +39,14 @@ row of the base period (:func:`requirement`); a market with a site option has
 demand only while open, and under the ``profit`` objective unmet demand loses its
 price and open channels earn theirs (:func:`cost_terms`, :func:`check_objective`).
 Missing new input or output columns read as blank, so older plans check as before.
+
+Purchases committed ahead (docs/plan-format.md, ``commitments``): robust (two-stage) and
+stress-test plans commit offers with a lead time of one period or more; the units
+committed and not taken are paid at the offer's price (cost category
+``unused_commitment``) (:func:`check_commitments`). A robust plan's ``scenarios`` table
+agrees with summary.json's ``robust`` key: the expected objective, the CVaR and the value
+of information and of the stochastic solution (:func:`check_scenarios`). Plans written
+before these tables (no ``commitments.csv`` nor ``scenarios.csv``) read them as empty.
 """
 
 from __future__ import annotations
@@ -76,6 +84,15 @@ PLAN_TABLES: dict[str, tuple[list[str], list[str]]] = {
     ),
 }
 
+#: Tables a plan may lack (plans written before them): read as empty when absent.
+OPTIONAL_TABLES: dict[str, tuple[list[str], list[str]]] = {
+    "commitments": (
+        ["supplier", "item", "period"],
+        ["committed", "taken", "untaken", "price"],
+    ),
+    "scenarios": ([], ["sample", "weight", "objective", "own_objective", "ev_objective"]),
+}
+
 #: Label columns a table may have (read as text; blank when absent).
 OPTIONAL_LABELS: dict[str, tuple[str, ...]] = {
     "local_content": ("basis",),
@@ -102,6 +119,7 @@ COST_CATEGORIES = (
     "incentives",
     "opening",
     "closing",
+    "unused_commitment",
     "lost_revenue",
     "new_channel_revenue",
 )
@@ -453,10 +471,13 @@ def read_plan(out_dir: str | Path) -> WrittenPlan:
     out = Path(out_dir)
     tables: dict[str, list[dict[str, Any]]] = {}
     missing = []
-    for name, (labels, numbers) in PLAN_TABLES.items():
+    for name, (labels, numbers) in {**PLAN_TABLES, **OPTIONAL_TABLES}.items():
         path = out / f"{name}.csv"
         if not path.exists():
-            missing.append(f"{name}.csv")
+            if name in OPTIONAL_TABLES:
+                tables[name] = []
+            else:
+                missing.append(f"{name}.csv")
             continue
         text = {c: str for c in (*labels, *OPTIONAL_LABELS.get(name, ()))}
         frame = pd.read_csv(path, dtype=text, keep_default_na=False, na_values=[""])
@@ -1552,6 +1573,250 @@ def check_policy(inp: Inputs, plan: WrittenPlan) -> list[str]:
     return out
 
 
+# -- purchases committed ahead and the scenarios of a robust plan ---------------------------
+#: Relative slack of a comparison between two solver optima of one scenario (MIP gaps).
+SCENARIO_RTOL = 1e-4
+
+
+def bought(plan: WrittenPlan) -> dict[tuple[str, str, str], float]:
+    """Units bought from each (supplier, item, period): the purchases table's qty."""
+    return _sum_by(plan["purchases"], lambda r: (r["supplier"], r["item"], r["period"]))
+
+
+def unused_commitment(inp: Inputs, plan: WrittenPlan) -> dict[str, float]:
+    """Cost of the units committed and not taken, by the commitment's period: committed
+    minus the units bought (never below 0) times the offer's price (the written price when
+    no offer matches; :func:`check_commitments` reports that)."""
+    qty = bought(plan)
+    out: dict[str, float] = defaultdict(float)
+    for r in plan["commitments"]:
+        if blank(r["committed"]):
+            continue
+        offer = inp.offers.get((r["supplier"], r["item"]))
+        price = offer["price"] if offer else _num(r["price"], 0.0) or 0.0
+        key = (r["supplier"], r["item"], r["period"])
+        out[r["period"]] += max(float(r["committed"]) - qty.get(key, 0.0), 0.0) * price
+    return dict(out)
+
+
+def check_commitments(inp: Inputs, plan: WrittenPlan) -> list[str]:
+    """Each commitments row stands for an offer with a lead time of one period or more, in
+    a known period, once; committed >= 0; taken = the purchases table's qty of the same
+    offer and period (0 without a row); untaken = committed - taken >= 0; price = the
+    offer's price. The costs table's ``unused_commitment`` rows of each period equal
+    untaken x price summed over the period's commitments (:func:`unused_commitment`)."""
+    out: list[str] = []
+    qty = bought(plan)
+    seen: set[tuple[str, str, str]] = set()
+    for r in plan["commitments"]:
+        key = (r["supplier"], r["item"], r["period"])
+        where = f"commitment of {r['item']} from {r['supplier']} in {r['period']}"
+        if key in seen:
+            out.append(f"commitments: two rows for {key}")
+        seen.add(key)
+        if r["period"] not in inp.index:
+            out.append(f"commitments: {where} names an unknown period")
+        offer = inp.offers.get((r["supplier"], r["item"]))
+        if offer is None:
+            out.append(f"commitments: {where} matches no supply offer")
+        elif offer["lead"] < 1:
+            out.append(
+                f"commitments: {where} is on an offer with lead_time {offer['lead']} "
+                "(only offers with a lead time of 1 or more are committed ahead)"
+            )
+        values = {c: _num(r[c]) for c in ("committed", "taken", "untaken", "price")}
+        absent = [c for c, v in values.items() if v is None]
+        if absent:
+            out.append(f"commitments: {where} has no number in {absent}")
+            continue
+        committed, taken, untaken, price = (values[c] or 0.0 for c in values)
+        if committed < -tol(0):
+            out.append(f"commitments: {where} commits {committed:.10g} < 0")
+        want = qty.get(key, 0.0)
+        if abs(taken - want) > tol(abs(taken) + abs(want)):
+            out.append(f"commitments: {where} says taken {taken:.10g}, purchases {want:.10g}")
+        if abs(untaken - (committed - taken)) > tol(abs(committed) + abs(taken)):
+            out.append(
+                f"commitments: {where} says untaken {untaken:.10g}, committed - taken = "
+                f"{committed - taken:.10g}"
+            )
+        if untaken < -tol(abs(committed) + abs(taken)):
+            out.append(
+                f"commitments: {where} takes {taken:.10g}, more than the {committed:.10g} committed"
+            )
+        if offer is not None and abs(price - offer["price"]) > tol(offer["price"]):
+            out.append(f"commitments: {where} has price {price:.10g}, offer {offer['price']}")
+    want_by = unused_commitment(inp, plan)
+    written: dict[str, float] = defaultdict(float)
+    for r in plan["costs"]:
+        if r["category"] == "unused_commitment":
+            written[r["period"]] += 0.0 if blank(r["value"]) else r["value"]
+    for period in sorted(set(written) | set(want_by)):
+        got, want = written.get(period, 0.0), want_by.get(period, 0.0)
+        if abs(got - want) > tol(abs(got) + abs(want)):
+            out.append(
+                f"commitments: unused_commitment cost in {period} is {got:.12g}, "
+                f"untaken x price = {want:.12g}"
+            )
+    return out
+
+
+def cvar(costs: list[float], weights: list[float], alpha: float) -> float:
+    """Mean cost of the worst (1 - alpha) probability mass: the costs from the highest
+    down, whole weights until the tail is filled and part of the last one."""
+    tail = 1.0 - alpha
+    pairs = sorted(zip(costs, weights, strict=True), key=lambda cw: -cw[0])
+    if tail <= 0:
+        return pairs[0][0]
+    left, total = tail, 0.0
+    for cost, weight in pairs:
+        take = min(weight, left)
+        total += take * cost
+        left -= take
+        if left <= 0:
+            break
+    return total / tail
+
+
+def _mean_of(entry: Any) -> float | None:
+    """A robust.value entry's mean: the number itself, or the ``mean`` of a dict."""
+    if isinstance(entry, dict):
+        entry = entry.get("mean")
+    return float(entry) if isinstance(entry, int | float) and not isinstance(entry, bool) else None
+
+
+def check_scenarios(inp: Inputs, plan: WrittenPlan) -> list[str]:
+    """A robust plan's scenarios: one row per sample (robust.samples), weights positive and
+    summing to 1, each objective a number; robust.expected_objective = sum(weight x
+    objective); robust.cvar = the mean objective of the worst (1 - cvar_alpha) mass
+    (:func:`cvar`) and objective_with_cvar = expected_objective + cvar_weight x cvar
+    where given. With robust.value: RP, WS and EEV are the means of objective,
+    own_objective and ev_objective, EVPI.mean = RP - WS and VSS.mean = EEV - RP, with n
+    the number of scenarios and se the standard error of the paired differences; no
+    scenario's own optimum is worse than its objective with either plan's stage 1 (up to
+    :data:`SCENARIO_RTOL`). A plan without ``robust`` and without scenarios passes."""
+    rows = plan["scenarios"]
+    robust = plan.summary.get("robust")
+    if not rows and robust is None:
+        return []
+    if not isinstance(robust, dict):
+        return [f"scenarios: {len(rows)} scenario rows but summary.json has no robust object"]
+    out: list[str] = []
+    if not rows:
+        return ["scenarios: summary.json has robust but the scenarios table is empty"]
+    samples = robust.get("samples")
+    if isinstance(samples, int) and samples != len(rows):
+        out.append(f"scenarios: {len(rows)} rows, robust.samples {samples}")
+    numbers = [s for s in (r["sample"] for r in rows) if not blank(s)]
+    if len(set(numbers)) != len(rows):
+        out.append(f"scenarios: samples not one distinct number per row: {numbers}")
+    weights, objectives = [], []
+    for r in rows:
+        w, obj = _num(r["weight"]), _num(r["objective"])
+        if w is None or w <= 0:
+            out.append(f"scenarios: sample {r['sample']} has weight {r['weight']}, not > 0")
+        if obj is None:
+            out.append(f"scenarios: sample {r['sample']} has no objective")
+        weights.append(w or 0.0)
+        objectives.append(obj or 0.0)
+    if abs(sum(weights) - 1.0) > tol(1.0):
+        out.append(f"scenarios: weights sum to {sum(weights):.12g}, not 1")
+    scale = sum(abs(w * c) for w, c in zip(weights, objectives, strict=True))
+    expected = sum(w * c for w, c in zip(weights, objectives, strict=True))
+    got = robust.get("expected_objective")
+    if not isinstance(got, int | float):
+        out.append(f"scenarios: robust.expected_objective {got!r} is not a number")
+    elif abs(got - expected) > tol(scale):
+        out.append(
+            f"scenarios: robust.expected_objective {got:.12g}, weighted mean of the "
+            f"scenarios {expected:.12g}"
+        )
+    alpha, written_cvar = robust.get("cvar_alpha"), robust.get("cvar")
+    if isinstance(alpha, int | float) and isinstance(written_cvar, int | float):
+        want = cvar(objectives, weights, float(alpha))
+        if abs(written_cvar - want) > tol(max(abs(c) for c in objectives)):
+            out.append(
+                f"scenarios: robust.cvar {written_cvar:.12g}, the worst {1 - alpha:.6g} of "
+                f"the scenarios average {want:.12g}"
+            )
+        weight, combined = robust.get("cvar_weight"), robust.get("objective_with_cvar")
+        if isinstance(weight, int | float) and isinstance(combined, int | float):
+            want = (got if isinstance(got, int | float) else expected) + weight * written_cvar
+            if abs(combined - want) > tol(abs(want) + abs(weight * written_cvar)):
+                out.append(
+                    f"scenarios: robust.objective_with_cvar {combined:.12g}, expected "
+                    f"objective + cvar_weight x cvar = {want:.12g}"
+                )
+    value = robust.get("value")
+    if isinstance(value, dict):
+        out += _check_value(rows, objectives, value)
+    return out
+
+
+def _check_value(
+    rows: list[dict[str, Any]], objectives: list[float], value: dict[str, Any]
+) -> list[str]:
+    """robust.value against the scenarios' three objectives (see :func:`check_scenarios`)."""
+    out: list[str] = []
+    own = [_num(r["own_objective"]) for r in rows]
+    ev = [_num(r["ev_objective"]) for r in rows]
+    if any(v is None for v in (*own, *ev)):
+        return ["scenarios: robust.value given but own_objective or ev_objective is blank"]
+    own_f = [float(v or 0.0) for v in own]
+    ev_f = [float(v or 0.0) for v in ev]
+    for r, obj, mine, theirs in zip(rows, objectives, own_f, ev_f, strict=True):
+        for name, other in (("objective", obj), ("ev_objective", theirs)):
+            if mine > other + SCENARIO_RTOL * max(1.0, abs(other)):
+                out.append(
+                    f"scenarios: sample {r['sample']} has own_objective {mine:.12g} > "
+                    f"{name} {other:.12g} (perfect information cannot cost more)"
+                )
+    n = len(rows)
+    means = {
+        "RP": sum(objectives) / n,
+        "WS": sum(own_f) / n,
+        "EEV": sum(ev_f) / n,
+    }
+    written = {k: _mean_of(value.get(k)) for k in ("RP", "WS", "EEV", "EVPI", "VSS")}
+    for key, want in means.items():
+        got = written[key]
+        if got is None:
+            out.append(f"scenarios: robust.value.{key} {value.get(key)!r} is not a number")
+        elif abs(got - want) > tol(abs(want)):
+            out.append(
+                f"scenarios: robust.value.{key} {got:.12g}, mean of the scenarios {want:.12g}"
+            )
+    rp, ws, eev = (written[k] for k in ("RP", "WS", "EEV"))
+    diffs = {
+        "EVPI": ("RP - WS", rp, ws, [a - b for a, b in zip(objectives, own_f, strict=True)]),
+        "VSS": ("EEV - RP", eev, rp, [a - b for a, b in zip(ev_f, objectives, strict=True)]),
+    }
+    for key, (words, a, b, paired) in diffs.items():
+        entry, got = value.get(key), written[key]
+        if got is None or not isinstance(entry, dict):
+            out.append(f"scenarios: robust.value.{key} {entry!r} is no {{mean, ...}} object")
+            continue
+        if a is not None and b is not None and abs(got - (a - b)) > tol(abs(a) + abs(b)):
+            out.append(f"scenarios: robust.value.{key}.mean {got:.12g}, {words} = {a - b:.12g}")
+        if entry.get("n") != n:
+            out.append(f"scenarios: robust.value.{key}.n {entry.get('n')!r}, {n} scenarios")
+        mean = sum(paired) / n
+        se = (sum((d - mean) ** 2 for d in paired) / (n - 1) / n) ** 0.5 if n > 1 else 0.0
+        got_se = entry.get("se")
+        if isinstance(got_se, int | float) and abs(got_se - se) > tol(abs(se) + abs(mean)):
+            out.append(
+                f"scenarios: robust.value.{key}.se {got_se:.12g}, paired standard error {se:.12g}"
+            )
+        lo, hi = entry.get("lo95"), entry.get("hi95")
+        if isinstance(lo, int | float) and isinstance(hi, int | float):
+            slack = tol(abs(lo) + abs(hi))
+            if not lo - slack <= got <= hi + slack:
+                out.append(
+                    f"scenarios: robust.value.{key}.mean {got:.12g} outside [{lo:.12g}, {hi:.12g}]"
+                )
+    return out
+
+
 def cost_terms(inp: Inputs, plan: WrittenPlan) -> dict[str, float]:
     """Each cost category recomputed from the plan's quantities and the input prices.
 
@@ -1559,7 +1824,9 @@ def cost_terms(inp: Inputs, plan: WrittenPlan) -> dict[str, float]:
     options too); ``opening`` and ``closing`` the one-off costs of the site events the
     open sequence gives. Under the profit objective ``penalty`` is 0, ``lost_revenue``
     is price x unmet and ``new_channel_revenue`` minus price x qty of the demand at
-    markets with a site option in their open periods (:func:`channel_revenue`)."""
+    markets with a site option in their open periods (:func:`channel_revenue`).
+    ``unused_commitment`` is a cost under either objective: committed minus the units
+    bought (:func:`bought`) of each commitments row, times the offer's price."""
     cost = dict.fromkeys(COST_CATEGORIES, 0.0)
     for r in plan["purchases"]:
         offer = inp.offers.get((r["supplier"], r["item"]))
@@ -1582,6 +1849,7 @@ def cost_terms(inp: Inputs, plan: WrittenPlan) -> dict[str, float]:
                 )
     for r in plan["inventory"]:
         cost["holding"] += r["qty"] * inp.item_holding.get(r["item"], 0.0)
+    cost["unused_commitment"] = sum(unused_commitment(inp, plan).values())
     for r in plan["unmet"]:
         d = inp.demand.get((r["market"], r["item"], r["period"]))
         penalty = d["penalty"] if d and d["penalty"] is not None else r["penalty"] or 0.0
@@ -1669,6 +1937,8 @@ CHECKS: list[Callable[[Inputs, WrittenPlan], list[str]]] = [
     check_targets,
     check_options,
     check_policy,
+    check_commitments,
+    check_scenarios,
     check_objective,
 ]
 

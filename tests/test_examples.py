@@ -37,6 +37,42 @@ def test_listed_and_named() -> None:
     assert emsplan.examples.load("india-2023").name == "india-2023"
 
 
+def test_bundled_forecast_is_the_forecast_of_the_history(net: emsplan.Network) -> None:
+    """The example's demand_forecast is what `emsplan forecast` makes of its sales
+    history (regenerate with python tests/example_forecast.py), and its demand is that
+    forecast for every market with a history; the candidate channels keep the formula."""
+    from example_forecast import HORIZON, forecast_rows
+
+    bundled = india_2023.forecast_table()
+    fresh = forecast_rows()
+    assert len(bundled) == len(fresh) == 36 * HORIZON
+    for column in ("market", "item", "period", "model"):
+        assert bundled[column].astype(str).tolist() == fresh[column].astype(str).tolist()
+    for column in ("qty", "lo", "hi"):
+        assert bundled[column].to_numpy() == pytest.approx(fresh[column].to_numpy(), abs=1.0)
+    key = ["market", "item", "period"]
+    demand = net.demand.merge(bundled[[*key, "qty"]], on=key, suffixes=("", "_forecast"))
+    assert len(demand) == len(bundled)
+    assert (demand["qty"] == demand["qty_forecast"]).all()
+    rest = net.demand[~net.demand["market"].isin(bundled["market"])]
+    assert set(rest["market"]) == set(india_2023.NEW_CHANNELS)
+
+
+def test_imported_chips_displays_and_batteries_are_ordered_ahead(net: emsplan.Network) -> None:
+    """Lead time 1 on the makers' offers of those parts; local and distributor offers
+    follow demand (lead time 0), and every such part has one."""
+    supply = net.supply
+    ahead = supply[supply["item"].isin(india_2023.COMMITTED_AHEAD)]
+    country = net.sites.set_index("site")["country"]
+    foreign = ahead["supplier"].map(country) != "IN"
+    makers = ahead[foreign & (ahead["supplier"] != "SG-DIST")]
+    assert (makers["lead_time"] == 1).all() and len(makers) >= len(india_2023.COMMITTED_AHEAD)
+    assert (ahead.loc[~foreign | (ahead["supplier"] == "SG-DIST"), "lead_time"] == 0).all()
+    spot = set(ahead.loc[ahead["supplier"] == "SG-DIST", "item"])
+    assert spot == set(india_2023.COMMITTED_AHEAD)
+    assert (supply["lead_time"] >= 1).sum() == len(makers)
+
+
 def test_has_no_errors(net: emsplan.Network) -> None:
     errors = [p for p in net.check() if p.severity == "error"]
     assert not errors, "\n".join(str(p) for p in errors)
@@ -277,14 +313,16 @@ def test_plan_local_mechanics_lose_to_imports_when_the_duty_falls(plan: emsplan.
 
 
 def test_plan_local_share_pledge_binds(plan: emsplan.Plan, net: emsplan.Network) -> None:
-    """The pledge holds with equality in 2025-Q1 (it costs money), the floor binds in
-    2024-Q1 and the plan is above it in the first quarter."""
+    """The pledge holds with equality in 2025-Q1 (it costs money); the FY2023-24 floor
+    holds in every quarter of that year, and the plan is above it in the first quarter
+    (spot buys of imported parts are dear there, local parts win)."""
     shares = plan.local_content[plan.local_content["scope"] == "network"].set_index("period")
     share, target = shares["share"].astype(float), shares["target"].astype(float)
     pledge = net.targets[net.targets["growth"].notna()].iloc[0]
     assert target["2025-Q1"] == pytest.approx((1 + pledge["growth"]) * pledge["base_share"])
     assert share["2025-Q1"] == pytest.approx(target["2025-Q1"], abs=1e-6)
-    assert share["2024-Q1"] == pytest.approx(target["2024-Q1"], abs=1e-6)
+    for period in ("2023-Q2", "2023-Q3", "2023-Q4", "2024-Q1"):
+        assert share[period] >= target[period] - 1e-6, period
     assert share["2023-Q2"] > target["2023-Q2"] + 0.005
 
 

@@ -8,12 +8,18 @@ checker's :class:`Inputs` directly, so the tests hold whatever the input schema 
 The plans are written to CSV files and read back by :func:`read_plan`, so the new output
 columns (options.site/event/one_off_cost/origin, local_content.growth/base_share) are read
 the way the lead's writer will write them.
+
+The rules of purchases committed ahead and of robust plans (section 6) are tried on a real
+robust plan of a newsvendor network, planned once through the public API, written, and
+corrupted one value at a time.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +27,7 @@ import pandas as pd
 import pytest
 
 import emsplan
+from emsplan.scenarios.overrides import parse
 from plan_checker import (
     CHECKS,
     OPTIONAL_LABELS,
@@ -30,8 +37,10 @@ from plan_checker import (
     Inputs,
     WrittenPlan,
     applicable_checks,
+    check_commitments,
     check_objective,
     check_plan,
+    check_scenarios,
     check_sites,
     read_plan,
     uncovered,
@@ -937,8 +946,9 @@ def test_under_cost_unmet_hard_demand_is_still_rejected(tmp_path: Path) -> None:
 # -- registration and older networks -------------------------------------------------------------
 def test_the_new_checks_are_registered() -> None:
     net = two_plants()
-    assert check_sites in CHECKS
-    assert check_sites in applicable_checks(net)
+    for check in (check_sites, check_commitments, check_scenarios):
+        assert check in CHECKS
+        assert check in applicable_checks(net)
     assert uncovered(net) == []
 
 
@@ -978,3 +988,207 @@ def test_inputs_read_the_new_columns_when_the_schema_has_them() -> None:
     assert inp.relative[("network", Q2)] == {"growth": 0.5, "base_share": 0.1, "base_period": None}
     assert inp.targets[("network", Q2)] is None
     assert inp.objective == "profit"
+
+
+# -- 6. purchases committed ahead and robust plans ------------------------------------------
+VARY = "demand.qty=choice(100,200)"
+
+
+def newsvendor(local: float = 80.0) -> emsplan.Network:
+    """tests/test_robust.py's network: phone PH made at PL from chip C, bought from IMP at 10
+    a unit one period ahead (lead time 1: committed in P1) or from LOC at ``local`` with no
+    lead time; demand for PH at MK in P2 only (150 as given). Holding costs 1, so that the
+    plan of the network as given leaves what it does not need untaken rather than in stock.
+    Seed 4 draws demand 200 in one of 6 samples: at local 80 the plan commits 200 chips."""
+    sites = [
+        {"site": "IMP", "kind": "supplier", "country": "CN"},
+        {"site": "LOC", "kind": "supplier", "country": "IN"},
+        {"site": "PL", "kind": "plant", "country": "IN"},
+        {"site": "MK", "kind": "market", "country": "IN"},
+    ]
+    tables = {
+        "settings": [{"setting": "currency", "value": "INR"}],
+        "periods": [{"period": "P1", "days": 91}, {"period": "P2", "days": 91}],
+        "items": [
+            {"item": "PH", "kind": "product", "holding_cost": 1.0},
+            {"item": "C", "kind": "component", "holding_cost": 1.0},
+        ],
+        "bom": [{"parent": "PH", "child": "C", "qty_per": 1.0}],
+        "sites": sites,
+        "supply": [
+            {"supplier": "IMP", "item": "C", "price": 10.0, "lead_time": 1},
+            {"supplier": "LOC", "item": "C", "price": local, "lead_time": 0},
+        ],
+        "production": [{"plant": "PL", "item": "PH", "cost": 0.0}],
+        "lanes": [
+            {"origin": "IMP", "destination": "PL", "item": "C", "mode": "sea", "cost": 0.0},
+            {"origin": "LOC", "destination": "PL", "item": "C", "mode": "road", "cost": 0.0},
+            {"origin": "PL", "destination": "MK", "item": "PH", "mode": "road", "cost": 0.0},
+        ],
+        "demand": [{"market": "MK", "item": "PH", "period": "P2", "qty": 150.0}],
+    }
+    net = emsplan.Network({k: pd.DataFrame(v) for k, v in tables.items()}, name="newsvendor")
+    errors = [str(p) for p in net.check() if p.severity == "error"]
+    assert not errors, errors
+    return net
+
+
+@pytest.fixture(scope="module")
+def robust_plan(tmp_path_factory: pytest.TempPathFactory) -> tuple[emsplan.Network, Path]:
+    """The robust plan (6 samples, seed 4, with --value) of the newsvendor, written once."""
+    net = newsvendor()
+    folder = tmp_path_factory.mktemp("robust")
+    emsplan.robust_plan(net, [parse(VARY)], 6, 4, value=True).write(folder)
+    return net, folder
+
+
+def copy_plan(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst)
+    return dst
+
+
+def edit_table(folder: Path, name: str, edit: Callable[[pd.DataFrame], pd.DataFrame]) -> None:
+    path = folder / f"{name}.csv"
+    edit(pd.read_csv(path)).to_csv(path, index=False)
+
+
+def edit_summary(folder: Path, edit: Callable[[dict[str, Any]], None]) -> None:
+    path = folder / "summary.json"
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    edit(summary)
+    path.write_text(json.dumps(summary), encoding="utf-8")
+
+
+def test_a_robust_plan_with_commitments_passes(robust_plan: tuple[emsplan.Network, Path]) -> None:
+    """The plan commits 200 chips in P1 and takes 150: 50 x 10 unused, in the objective."""
+    net, folder = robust_plan
+    (c,) = pd.read_csv(folder / "commitments.csv").to_dict("records")
+    assert (c["supplier"], c["period"], c["committed"], c["taken"], c["untaken"]) == (
+        "IMP",
+        "P1",
+        200.0,
+        150.0,
+        50.0,
+    )
+    costs_ = pd.read_csv(folder / "costs.csv")
+    assert costs_.loc[costs_["category"] == "unused_commitment", "value"].sum() == 500.0
+    assert len(pd.read_csv(folder / "scenarios.csv")) == 6
+    assert check_plan(net, folder) == []
+
+
+def _costs_p1_minus_100(frame: pd.DataFrame) -> pd.DataFrame:
+    row = (frame["category"] == "unused_commitment") & (frame["period"] == "P1")
+    return frame.assign(value=frame["value"].where(~row, frame["value"] - 100.0))
+
+
+LOC_COMMITMENT = {
+    "supplier": "LOC",
+    "item": "C",
+    "period": "P1",
+    "committed": 0.0,
+    "taken": 0.0,
+    "untaken": 0.0,
+    "price": 80.0,
+}
+
+
+@pytest.mark.parametrize(
+    ("table", "edit", "words"),
+    [
+        ("commitments", lambda f: f.assign(taken=140.0), "says taken 140, purchases 150"),
+        (
+            "commitments",
+            lambda f: f.assign(untaken=40.0),
+            "says untaken 40, committed - taken = 50",
+        ),
+        (
+            "commitments",
+            lambda f: pd.concat([f, pd.DataFrame([LOC_COMMITMENT])]),
+            "commitment of C from LOC in P1 is on an offer with lead_time 0",
+        ),
+        (
+            "costs",
+            _costs_p1_minus_100,
+            "unused_commitment cost in P1 is 400, untaken x price = 500",
+        ),
+    ],
+    ids=["taken", "untaken", "lead-time-0", "unused-cost"],
+)
+def test_a_wrong_commitment_is_rejected(
+    table: str,
+    edit: Callable[[pd.DataFrame], pd.DataFrame],
+    words: str,
+    robust_plan: tuple[emsplan.Network, Path],
+    tmp_path: Path,
+) -> None:
+    net, src = robust_plan
+    assert check_plan(net, src) == []
+    folder = copy_plan(src, tmp_path / "bad")
+    edit_table(folder, table, edit)
+    found = check_plan(net, folder)
+    assert_rejected(found, words)
+    assert_rejected(check_commitments(Inputs.from_network(net), read_plan(folder)), words)
+    if table == "costs":
+        assert_rejected(found, "costs: category unused_commitment totals 400, recomputed 500")
+
+
+def _shift(*keys: str, by: float) -> Callable[[dict[str, Any]], None]:
+    """An edit of summary.json adding ``by`` to robust.<keys...>."""
+
+    def edit(summary: dict[str, Any]) -> None:
+        entry = summary["robust"]
+        for key in keys[:-1]:
+            entry = entry[key]
+        entry[keys[-1]] += by
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        (_shift("expected_objective", by=100.0), "robust.expected_objective 2100, weighted mean"),
+        (_shift("value", "VSS", "mean", by=10.0), "robust.value.VSS.mean 287.777777778, EEV - RP"),
+        (_shift("cvar", by=5.0), "robust.cvar 2005, the worst 0.1"),
+        (_shift("value", "RP", by=1.0), "robust.value.RP 2001, mean of the scenarios 2000"),
+    ],
+    ids=["expected", "vss", "cvar", "rp"],
+)
+def test_a_wrong_robust_summary_is_rejected(
+    edit: Callable[[dict[str, Any]], None],
+    words: str,
+    robust_plan: tuple[emsplan.Network, Path],
+    tmp_path: Path,
+) -> None:
+    net, src = robust_plan
+    assert check_plan(net, src) == []
+    folder = copy_plan(src, tmp_path / "bad")
+    edit_summary(folder, edit)
+    assert_rejected(check_plan(net, folder), words)
+    assert_rejected(check_scenarios(Inputs.from_network(net), read_plan(folder)), words)
+
+
+def test_a_wait_and_see_worse_than_the_plan_is_rejected(
+    robust_plan: tuple[emsplan.Network, Path], tmp_path: Path
+) -> None:
+    net, src = robust_plan
+    folder = copy_plan(src, tmp_path / "bad")
+    edit_table(folder, "scenarios", lambda f: f.assign(own_objective=f["objective"] + 1.0))
+    found = check_plan(net, folder)
+    assert_rejected(found, "perfect information cannot cost more")
+    assert_rejected(found, "robust.value.WS")
+
+
+def test_plans_without_commitments_or_scenarios(tmp_path: Path) -> None:
+    """A deterministic plan writes commitments.csv as a header only and has no robust key; a
+    plan written before the two tables (files absent) reads them as empty."""
+    net = newsvendor()
+    emsplan.plan(net).write(tmp_path)
+    assert pd.read_csv(tmp_path / "commitments.csv").empty
+    assert check_plan(net, tmp_path) == []
+    for name in ("commitments", "scenarios"):
+        (tmp_path / f"{name}.csv").unlink(missing_ok=True)
+    plan = read_plan(tmp_path)
+    assert plan.missing == []
+    assert plan["commitments"] == [] and plan["scenarios"] == []
+    assert check_plan(net, tmp_path) == []

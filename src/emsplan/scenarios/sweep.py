@@ -93,19 +93,29 @@ def solve_sample(
     fixed: dict[str, list[Any]] | None = None,
 ) -> tuple[int, dict[str, PlanRecord]]:
     """Plan sample ``index``: ``{"": record}``, or with ``fixed`` choices (a stress test)
-    ``{"own": its optimum, "fixed": the best plan keeping the choices}``."""
+    ``{"own": its optimum, "fixed": the best plan keeping the choices}`` (only ``fixed``
+    when ``settings["regret"]`` is False: no own optimum, no regret)."""
+    variants = _variants(fixed, settings)
     try:
         net, drawn = sample_network(network, variations, seed, index)
     except (InputError, OverrideError) as exc:
         record = PlanRecord.failed(Termination.INVALID_INPUT, _one_line(exc), settings, [])
-        return index, {v: record for v in (("own", "fixed") if fixed else ("",))}
+        return index, dict.fromkeys(variants, record)
     if fixed is None:
         return index, {"": _solve(net, settings, drawn, keep_tables)}
     fix = partial(fix_choices, unused=unused_choices(net, fixed), chosen=fixed)
-    return index, {
-        "own": _solve(net, settings, drawn, keep_tables),
-        "fixed": _solve(net, settings, drawn, keep_tables, fix),
-    }
+    out = {"fixed": _solve(net, settings, drawn, keep_tables, fix)}
+    if "own" in variants:
+        out["own"] = _solve(net, settings, drawn, keep_tables)
+    return index, out
+
+
+def _variants(fixed: dict[str, list[Any]] | None, settings: dict[str, Any]) -> tuple[str, ...]:
+    """The plans each sample stores: a sweep's one, a stress test's own and fixed (or only
+    fixed, without regret)."""
+    if fixed is None:
+        return ("",)
+    return ("own", "fixed") if settings.get("regret", True) else ("fixed",)
 
 
 def _solve(
@@ -392,7 +402,7 @@ def run(
     settings = {"solver": "highs", **(settings or {})}
     check_solver(settings["solver"], settings.get("solver_options"))  # before any sample
     digest = network_hash(network)
-    variants = ("own", "fixed") if fixed is not None else ("",)
+    variants = _variants(fixed, settings)
     info = SweepInfo(
         id=sweep_id or default_id(kind, digest, resolved, [seed, plan_id, settings]),
         kind=kind,

@@ -30,7 +30,16 @@ Bills of materials are multi-level (phone <- PCBA <- chipset, memory, bare board
 passives; premium phone <- camera module <- image sensor, lens). Most components can be
 bought from a local supplier (dearer before duty, with a local-content share below 1 when
 the supplier itself imports parts, e.g. a battery pack assembled from imported cells) or
-imported from China, Vietnam, Korea or Taiwan.
+imported from China, Vietnam, Korea or Taiwan. Imported chips, displays and batteries are
+ordered a quarter ahead (lead time 1): a plan commits to them before the quarter's demand
+is known, while local offers and a parts distributor (``SG-DIST``, the same parts from
+stock at about 15% more) follow demand; a robust plan (``emsplan plan --robust``) decides
+those commitments against the demand's uncertainty.
+
+Demand comes from the brand's sales history: twelve quarters (table ``sales_history``)
+whose forecast (``emsplan forecast``, bundled in ``india_2023_forecast.csv``) is the demand
+of every market with a history, with its 80% intervals in table ``demand_forecast``; the
+candidate channels, which have no history, have the planner's estimate.
 
 Which figures are facts
 -----------------------
@@ -46,8 +55,9 @@ Rs 15,000 per phone, which the premium phone's net price passes and the others d
 Everything else is **illustrative**: prices, capacities, costs, lead times, local-content
 shares, demand, targets, the duty rates on TV and audio parts and on UAE imports (marked
 "illustrative" below), and the names of suppliers and partners. The data are written out as
-small tables; the only computation is the demand, a base quantity per market and product
-times a seasonal index times a growth rate (:data:`SEASON`, :data:`GROWTH`).
+small tables; the computations are the sales history (a base quantity per market and
+product times a seasonal index times a growth rate, :data:`SEASON`, :data:`GROWTH`, times a
+seeded noise) and the same formula for the candidate channels' demand.
 
 The example is designed to show some tensions a planner meets (checked by
 ``tests/test_examples.py`` on the least-cost plan):
@@ -57,8 +67,8 @@ The example is designed to show some tensions a planner meets (checked by
 - local mechanics win at 15% duty and lose to imports when it falls to 10% in 2024-Q1;
   after the July 2024 cut, local chargers and premium-phone PCBAs would lose too;
 - the local-content pledge, 50% more than FY2023-24's 10% by 2025-Q1, binds there (without
-  it the share falls to 6-7% after the duty cuts), and the FY2023-24 floor binds in
-  2024-Q1 (when the mechanics duty cut pulls the share down to 10%);
+  it the share falls to 6-7% after the duty cuts), and the FY2023-24 floor of 10% holds
+  through that year;
 - one audio partner wins the audio products for the whole horizon, the east distribution
   centre opens as soon as it may, and only the new retail partners whose margin pays
   their fixed cost are signed (see the README's plan summary for the figures).
@@ -66,8 +76,10 @@ The example is designed to show some tensions a planner meets (checked by
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from emsplan.data.network import Network
@@ -228,6 +240,7 @@ SITES: list[Row] = [
     ("VN-HN",       "supplier",  "VN", "Bac Ninh",       "Bac Ninh EMS",        21.19, 106.08),
     ("KR-SEL",      "supplier",  "KR", "Gyeonggi",       "Korean chips",        37.26, 127.03),
     ("TW-HSC",      "supplier",  "TW", "Hsinchu",        "Taiwan chips",        24.80, 120.97),
+    ("SG-DIST",     "supplier",  "SG", "Singapore",      "Parts distributor",    1.33, 103.74),
     # EMS partner plants
     ("EMS-A-NOIDA", "plant",     "IN", "Uttar Pradesh",  "EMS-A",               28.57,  77.32),
     ("EMS-B-SPR",   "plant",     "IN", "Tamil Nadu",     "EMS-B",               12.97,  79.95),
@@ -260,6 +273,16 @@ STORAGE_CAPACITY: dict[str, float] = {
     "DC-EAST": 100_000,
 }
 
+#: Imported chips, displays and batteries are ordered a quarter ahead (lead time 1 on the
+#: makers' offers): a plan commits to them before the quarter's demand is known, which is
+#: what a robust plan decides (docs/robust.md). Local offers follow demand (no lead time),
+#: and so does the distributor SG-DIST, which sells the same parts from stock at about 15%
+#: more (spot buys, also what the first quarter needs: nothing is on order before it).
+COMMITTED_AHEAD = (
+    "SOC-4G", "SOC-5G", "MEM-4-64", "MEM-8-128", "BT-SOC", "TV-SOC",
+    "DISP-LCD", "DISP-OLED", "TV-CELL", "BAT-PH", "EB-BAT", "SP-BAT",
+)  # fmt: skip
+
 # Supply offers. Imports have no local content; a local supplier's share is below 1 when
 # it imports parts itself (e.g. battery packs assembled from imported cells: 0.4).
 # capacity: units per quarter (None = unlimited); lead_time: quarters from order to ready.
@@ -267,10 +290,10 @@ STORAGE_CAPACITY: dict[str, float] = {
 SUPPLY: list[Row] = [
     # supplier      item          price  capacity lead local_content
     # phone main boards: chips only imported, boards local or imported
-    ("TW-HSC",      "SOC-4G",     1250,  None,    0, 0.0),
-    ("TW-HSC",      "SOC-5G",     2500,  None,    0, 0.0),
-    ("KR-SEL",      "MEM-4-64",    850,  None,    0, 0.0),
-    ("KR-SEL",      "MEM-8-128",  1700,  None,    0, 0.0),
+    ("TW-HSC",      "SOC-4G",     1250,  None,    1, 0.0),
+    ("TW-HSC",      "SOC-5G",     2500,  None,    1, 0.0),
+    ("KR-SEL",      "MEM-4-64",    850,  None,    1, 0.0),
+    ("KR-SEL",      "MEM-8-128",  1700,  None,    1, 0.0),
     ("CN-SZ",       "PCB-4G",      150,  None,    0, 0.0),
     ("IN-BLR-PCB",  "PCB-4G",      175,  150_000, 0, 0.5),
     ("CN-SZ",       "PCB-5G",      220,  None,    0, 0.0),
@@ -286,10 +309,10 @@ SUPPLY: list[Row] = [
     ("IN-CHE-DISP", "CAM-50",      700,  60_000,  0, 0.25),
     ("CN-SZ",       "LENS-PRO",    380,  None,    0, 0.0),
     ("KR-SEL",      "SENSOR-PRO", 1350,  None,    0, 0.0),
-    ("CN-SZ",       "DISP-LCD",   1050,  None,    0, 0.0),
+    ("CN-SZ",       "DISP-LCD",   1050,  None,    1, 0.0),
     ("IN-CHE-DISP", "DISP-LCD",   1160,  150_000, 0, 0.2),
     ("KR-SEL",      "DISP-OLED",  3100,  None,    1, 0.0),
-    ("CN-SZ",       "DISP-OLED",  3250,  None,    0, 0.0),
+    ("CN-SZ",       "DISP-OLED",  3250,  None,    1, 0.0),
     ("IN-CHE-DISP", "DISP-OLED",  3500,  10_000,  0, 0.15),
     ("CN-SZ",       "GLASS",       140,  None,    0, 0.0),
     ("IN-CHE-DISP", "GLASS",       165,  None,    0, 0.35),
@@ -314,18 +337,18 @@ SUPPLY: list[Row] = [
     ("IN-NOI-ACC",  "USB-C",        60,  None,    0, 0.6),
     ("CN-SZ",       "CHG-18W",     215,  None,    0, 0.0),
     ("IN-NOI-ACC",  "CHG-18W",     255,  150_000, 0, 0.6),
-    ("CN-SZ",       "BAT-PH",      420,  None,    0, 0.0),
+    ("CN-SZ",       "BAT-PH",      420,  None,    1, 0.0),
     ("IN-NOI-ACC",  "BAT-PH",      470,  150_000, 0, 0.4),
     ("CN-SZ",       "PKG-PH",       48,  None,    0, 0.0),
     ("IN-PUN-PKG",  "PKG-PH",       50,  None,    0, 0.95),
     # TV parts: open cells only imported
-    ("CN-SZ",       "TV-CELL",    8200,  None,    0, 0.0),
-    ("TW-HSC",      "TV-CELL",    8400,  None,    0, 0.0),
+    ("CN-SZ",       "TV-CELL",    8200,  None,    1, 0.0),
+    ("TW-HSC",      "TV-CELL",    8400,  None,    1, 0.0),
     ("CN-SZ",       "TV-BLU",     1200,  None,    0, 0.0),
     ("IN-TPT-TV",   "TV-BLU",     1350,  15_000,  0, 0.5),
     ("CN-SZ",       "TV-PSU",      650,  None,    0, 0.0),
     ("IN-TPT-TV",   "TV-PSU",      720,  None,    0, 0.5),
-    ("TW-HSC",      "TV-SOC",     1100,  None,    0, 0.0),
+    ("TW-HSC",      "TV-SOC",     1100,  None,    1, 0.0),
     ("CN-SZ",       "TV-PCB",      160,  None,    0, 0.0),
     ("IN-BLR-PCB",  "TV-PCB",      185,  None,    0, 0.5),
     ("CN-SZ",       "TV-CHASSIS",  900,  None,    0, 0.0),
@@ -334,11 +357,11 @@ SUPPLY: list[Row] = [
     ("IN-TPT-TV",   "TV-REMOTE",   275,  None,    0, 0.45),
     ("IN-PUN-PKG",  "PKG-TV",      300,  None,    0, 1.0),
     # audio parts
-    ("CN-SZ",       "BT-SOC",      110,  None,    0, 0.0),
-    ("TW-HSC",      "BT-SOC",      120,  None,    0, 0.0),
+    ("CN-SZ",       "BT-SOC",      110,  None,    1, 0.0),
+    ("TW-HSC",      "BT-SOC",      120,  None,    1, 0.0),
     ("CN-SZ",       "BT-PCB",       12,  None,    0, 0.0),
     ("IN-BLR-PCB",  "BT-PCB",       15,  None,    0, 0.5),
-    ("CN-SZ",       "EB-BAT",      120,  None,    0, 0.0),
+    ("CN-SZ",       "EB-BAT",      120,  None,    1, 0.0),
     ("IN-NOI-ACC",  "EB-BAT",      140,  80_000,  0, 0.3),
     ("CN-SZ",       "DRV-10",       18,  None,    0, 0.0),
     ("IN-CHE-COMP", "DRV-10",       21,  None,    0, 0.4),
@@ -348,10 +371,24 @@ SUPPLY: list[Row] = [
     ("IN-NOI-MECH", "EB-CASE",      90,  None,    0, 0.85),
     ("CN-SZ",       "SP-ENCL",     190,  None,    0, 0.0),
     ("IN-NOI-MECH", "SP-ENCL",     200,  None,    0, 0.85),
-    ("CN-SZ",       "SP-BAT",      180,  None,    0, 0.0),
+    ("CN-SZ",       "SP-BAT",      180,  None,    1, 0.0),
     ("IN-NOI-ACC",  "SP-BAT",      205,  None,    0, 0.4),
     ("CN-SZ",       "PKG-AU",       26,  None,    0, 0.0),
     ("IN-PUN-PKG",  "PKG-AU",       28,  None,    0, 0.95),
+    # a distributor's stock in Singapore: the same imported chips, displays and batteries
+    # with no lead time, at a premium of about 15% (spot buys; see COMMITTED_AHEAD)
+    ("SG-DIST",     "SOC-4G",       1438,  None,    0, 0.0),
+    ("SG-DIST",     "SOC-5G",       2875,  None,    0, 0.0),
+    ("SG-DIST",     "MEM-4-64",      977,  None,    0, 0.0),
+    ("SG-DIST",     "MEM-8-128",    1955,  None,    0, 0.0),
+    ("SG-DIST",     "BT-SOC",        126,  None,    0, 0.0),
+    ("SG-DIST",     "TV-SOC",       1265,  None,    0, 0.0),
+    ("SG-DIST",     "DISP-LCD",     1208,  None,    0, 0.0),
+    ("SG-DIST",     "DISP-OLED",    3565,  None,    0, 0.0),
+    ("SG-DIST",     "TV-CELL",      9430,  None,    0, 0.0),
+    ("SG-DIST",     "BAT-PH",        483,  None,    0, 0.0),
+    ("SG-DIST",     "EB-BAT",        138,  None,    0, 0.0),
+    ("SG-DIST",     "SP-BAT",        207,  None,    0, 0.0),
 ]
 # fmt: on
 
@@ -448,6 +485,13 @@ LANES: list[Row] = [
     ("TW-HSC",      "EMS-E-HYD",   None,      "air",   12, 0, None),
     ("TW-HSC",      "EMS-D-TPT",   None,      "sea",   12, 0, None),
     ("TW-HSC",      "EMS-D-TPT",   "TV-CELL", "sea",  170, 0, None),
+    # the distributor's spot buys, by air
+    ("SG-DIST",     "EMS-A-NOIDA", None,      "air",   15, 0, None),
+    ("SG-DIST",     "EMS-B-SPR",   None,      "air",   12, 0, None),
+    ("SG-DIST",     "EMS-C-NOIDA", None,      "air",   15, 0, None),
+    ("SG-DIST",     "EMS-D-TPT",   None,      "air",   12, 0, None),
+    ("SG-DIST",     "EMS-D-TPT",   "TV-CELL", "air",  400, 0, None),
+    ("SG-DIST",     "EMS-E-HYD",   None,      "air",   12, 0, None),
     # sub-assemblies between plants
     ("EMS-A-NOIDA", "EMS-B-SPR",   "CAM-PRO", "road",   8, 0, None),
     # plants to distribution centres
@@ -673,9 +717,63 @@ TARGETS: list[Row] = [
 ]  # fmt: skip
 
 
-def demand_rows() -> list[Row]:
-    """Demand rows: base quantity x seasonal index x growth, rounded to 10 units."""
+#: The candidate channels (new retail partners) have no sales history: their demand is the
+#: planner's estimate, by the formula of :func:`demand_rows`.
+NEW_CHANNELS = ("MKT-EAST-NEW", "MKT-WEST-NEW")
+
+#: Sales history: the 12 quarters before the horizon (2020-Q2 to 2023-Q1), from the same
+#: base, season and growth as the demand, with a seeded multiplicative noise of about
+#: :data:`HISTORY_NOISE` (lognormal, mean 1), rounded to 10 units.
+HISTORY_QUARTERS = 12
+HISTORY_NOISE = 0.10
+HISTORY_SEED = 20230401
+
+#: The forecast of that history (``emsplan forecast`` with the default settings, horizon
+#: 8), bundled so that building the example needs no forecasting; regenerated on purpose
+#: with ``python tests/example_forecast.py``, and checked by tests/test_examples.py.
+FORECAST_FILE = Path(__file__).with_name("india_2023_forecast.csv")
+
+
+def history_periods() -> list[str]:
+    """The labels of the history's quarters, oldest first."""
+    year, quarter = 2023, 2
+    labels = []
+    for _ in range(HISTORY_QUARTERS):
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+        labels.append(f"{year}-Q{quarter}")
+    return labels[::-1]
+
+
+def sales_history_rows() -> list[Row]:
+    """Sales of the markets with a history: base x season x growth (t < 0) x noise."""
+    rng = np.random.default_rng(HISTORY_SEED)
     rows: list[Row] = []
+    for k, period in enumerate(history_periods()):
+        t = k - HISTORY_QUARTERS
+        quarter = period.split("-")[1]
+        for market, base in BASE_DEMAND.items():
+            if market in NEW_CHANNELS:
+                continue
+            season = 1.0 if market.startswith("EXP-") else SEASON[quarter]
+            for product, qty0, price in zip(PRODUCTS, base, PRICE[market], strict=True):
+                if qty0 == 0:
+                    continue
+                noise = np.exp(rng.normal(0.0, HISTORY_NOISE) - HISTORY_NOISE**2 / 2)
+                qty = round(qty0 * season * (1 + GROWTH[product]) ** t * noise / 10) * 10
+                rows.append((market, product, period, float(qty), float(price), 0))
+    return rows
+
+
+def forecast_table() -> pd.DataFrame:
+    """The bundled forecast: market, item, period, qty, lo, hi, level, model."""
+    return pd.read_csv(FORECAST_FILE, dtype={"market": str, "item": str, "period": str})
+
+
+def demand_rows() -> list[Row]:
+    """Demand rows: the bundled forecast for the markets with a sales history; for the
+    candidate channels, base quantity x seasonal index x growth, rounded to 10 units."""
+    rows: list[Row] = []
+    forecast = forecast_table().set_index(["market", "item", "period"])["qty"]
     for t, (period, _days) in enumerate(PERIODS):
         quarter = period.split("-")[1]
         for market, base in BASE_DEMAND.items():
@@ -685,7 +783,10 @@ def demand_rows() -> list[Row]:
             for product, qty0, price in zip(PRODUCTS, base, PRICE[market], strict=True):
                 if qty0 == 0:
                     continue
-                qty = round(qty0 * season * (1 + GROWTH[product]) ** t / 10) * 10
+                if market in NEW_CHANNELS or (market, product, period) not in forecast.index:
+                    qty = float(round(qty0 * season * (1 + GROWTH[product]) ** t / 10) * 10)
+                else:
+                    qty = float(forecast[(market, product, period)])
                 rows.append((market, product, period, float(qty), float(price), factor * price))
     return rows
 
@@ -733,6 +834,8 @@ def tables() -> dict[str, pd.DataFrame]:
             TRADE_RULES,
         ),
         "options": _frame(OPTION_COLUMNS, OPTIONS),
+        "sales_history": _frame("market item period qty price promotion", sales_history_rows()),
+        "demand_forecast": forecast_table(),
     }
 
 
