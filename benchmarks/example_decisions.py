@@ -10,6 +10,7 @@ moved are printed beside it. The README's "The plan of the bundled example" quot
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -44,6 +45,7 @@ def costs(plan: emsplan.Plan) -> pd.Series:
 
 
 def main() -> None:
+    warnings.filterwarnings("ignore", message=".*absent slots.*")  # the masked periods stay free
     net = emsplan.examples.load("india-2023")
     start = time.perf_counter()
     base = emsplan.plan(net)

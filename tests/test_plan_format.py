@@ -131,7 +131,7 @@ def test_summary_json_has_the_declared_keys(plan: emsplan.Plan, tmp_path: Path) 
     assert nested <= set(declared), nested - set(declared)
     for name, key in declared.items():
         parent, _, child = name.partition(".")
-        value = summary[parent].get(child) if child else summary[parent]
+        value = (summary[parent] or {}).get(child) if child else summary[parent]
         assert _summary_value_fits(value, key.type), (name, value)
 
 

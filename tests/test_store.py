@@ -107,7 +107,11 @@ def test_plan_record_keeps_everything(store: Store, record: PlanRecord) -> None:
     assert info.settings == {"solver": "highs"}
     assert info.created_by and info.created_at is not None
     assert info.timings["total"] > 0
-    assert info.decisions == {"sourcing": ["SCN/BAT"], "production": ["PL/PH"]}
+    assert info.decisions == {
+        "sourcing": ["SCN/BAT"],
+        "production": ["PL/PH"],
+        "commitments": [],
+    }
     tables = store.plan_tables(plan_id)
     assert set(tables) == set(record.tables)
     pd.testing.assert_frame_equal(tables["purchases"], record.tables["purchases"])

@@ -50,6 +50,7 @@ def summary(
         },
         "periods": data.periods,
         **money(model, data, outcome.objective),
+        "robust": None,  # a robust plan's (emsplan.scenarios.robust)
     }
 
 

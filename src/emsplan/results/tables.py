@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from emsplan.core.labels import production_label
+from emsplan.data import schema
 from emsplan.data.network import Network
 from emsplan.optimization.data import PlanningData
 from emsplan.optimization.local_content import allocation_terms, supplier_receipts
@@ -102,13 +103,18 @@ def build_tables(
         "Supply-untaken": solution(model, "Supply-untaken"),
     }
     tables["costs"] = _costs(costs, values, data, model, preferred)
-    if "Supply-commit" in model.variables:
-        tables["commitments"] = _commitments(data, model, buy)
     tables["local_content"] = _local_content(data, ship, model)
     tables["kpis"] = kpis(data, tables, make, unmet, values["Option-open"])
     tables["bottlenecks"] = bottlenecks(model, data, tables["local_content"])
     tables["options"] = option_decisions(model, data)
     tables["policy"] = policy_outcomes(model, data, tables["flows"])
+    declared = schema.outputs()
+    tables["commitments"] = (
+        _commitments(data, model, buy)
+        if "Supply-commit" in model.variables
+        else declared["commitments"].empty()
+    )
+    tables["scenarios"] = declared["scenarios"].empty()  # a robust plan's (scenarios.robust)
     return tables
 
 
