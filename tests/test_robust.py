@@ -269,3 +269,40 @@ def test_robust_cli_writes_a_plan_with_its_scenarios(tmp_path: Path) -> None:
     assert len(scenarios) == 8
     assert "VSS" in run.stdout
     assert check_plan(net, tmp_path / "p") == []
+
+
+def test_scenario_plan_robust_is_stored_with_its_request(tmp_path: Path) -> None:
+    """`emsplan scenario plan NAME --robust ...` stores the robust plan: its tables
+    (commitments, scenarios), its summary's robust block and the request in its settings;
+    a stress test of it keeps the commitment."""
+    from emsplan.store import Store
+
+    workbook = tmp_path / "n.xlsx"
+    net = _network()
+    write_workbook(net.tables, workbook)
+    env = subprocess_env() | {"EMSPLAN_DB": str(tmp_path / "store.db")}
+
+    def emsplan_cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "emsplan", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+
+    assert emsplan_cli("scenario", "add", "nv", str(workbook)).returncode == 0
+    run = emsplan_cli(
+        "scenario", "plan", "nv", "--robust", "--vary", VARY, "-n", "6", "--seed", "4"
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "Robust plan over 6 scenarios" in run.stdout
+    with Store(str(tmp_path / "store.db")) as store:
+        (info,) = store.history(limit=10)
+        assert info.settings["robust"]["samples"] == 6
+        assert info.settings["robust"]["variations"][0]["column"] == "qty"
+        tables = store.plan_tables(info.id)
+        assert len(tables["scenarios"]) == 6
+        demand = _drawn(net, 6, 4)
+        q, _ = _by_hand(demand, 16.0)
+        assert info.decisions["commitments"] == [["IMP", "C", "P1", pytest.approx(q)]]
