@@ -124,8 +124,17 @@ def main() -> None:
         name: p.options[p.options["open"] == 1].groupby("option")["period"].apply(list).to_dict()
         for name, p in (("deterministic", deterministic), ("robust", robust_plan))
     }
-    out["options_differ"] = opened["deterministic"] != opened["robust"]
-    print("options the same in both plans:", not out["options_differ"])
+    differ = {
+        option: {"deterministic": opened["deterministic"].get(option, []), "robust": periods}
+        for option, periods in opened["robust"].items()
+        if opened["deterministic"].get(option, []) != periods
+    } | {
+        option: {"deterministic": periods, "robust": []}
+        for option, periods in opened["deterministic"].items()
+        if option not in opened["robust"]
+    }
+    out["options_differ"] = differ
+    print("options open in different periods:", differ or "none")
 
     with tempfile.TemporaryDirectory() as tmp, Store(f"sqlite:///{tmp}/store.db") as store:
         reports = {}

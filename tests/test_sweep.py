@@ -147,6 +147,36 @@ def test_stress_regret_is_exact(store: Store, cluster: str) -> None:
         assert p["regret"] == pytest.approx(p["fixed_cost"] - p["own_cost"])
 
 
+def test_stress_without_regret_reports_the_kept_costs(store: Store, cluster: str) -> None:
+    """--no-regret (settings regret False): only the plans with the commitment kept are
+    solved and stored; the report counts every sample, its costs are 10 x (price + 50) and
+    the regret is blank."""
+    base = PlanRecord.from_plan(emsplan.plan(_committed_network()))
+    plan_id = store.record_plan(base, _committed_network())
+    summary = sweep.run(
+        store,
+        _committed_network(),
+        [parse("supply[supplier=SCN].price=choice(100,130)")],
+        4,
+        seed=1,
+        kind="stress",
+        plan_id=plan_id,
+        fixed=base.decisions,
+        settings={"regret": False},
+        scheduler=cluster,
+    )
+    assert {p.variant for p in store.sweep_plans(summary.sweep.id)} == {"fixed"}
+    report = sweep.stress_report(summary)
+    assert report["samples"] == 4 and report["failed"] == 0
+    kept = [p["fixed_cost"] for p in report["per_sample"]]
+    assert {round(k, 6) for k in kept} == {1500.0, 1800.0}
+    assert report["cost"]["mean"] == pytest.approx(sum(kept) / 4)
+    assert all(p["own_cost"] is None and p["regret"] is None for p in report["per_sample"])
+    assert report["regret"]["mean"] is None
+    costs = summary.quantiles.set_index("metric").loc["total_cost"]
+    assert costs["samples"] == 4
+
+
 def test_bad_variations_are_reported_before_anything_runs(store: Store) -> None:
     with pytest.raises(OverrideError, match="table 'supply' has no column 'cost'"):
         sweep.run(store, network(), [parse("supply.cost*=uniform(1,2)")], 4)
@@ -332,6 +362,26 @@ def test_stress_command(store: Store, tmp_path: Path, cluster: str) -> None:
     kept = [p["fixed_cost"] for p in report["per_sample"]]
     assert report["cost"]["mean"] == pytest.approx(sum(kept) / 2)
     assert {round(k, 6) for k in kept} <= {1500.0, 1800.0}  # 10 x (100 or 130 + 50)
+    quick_json = tmp_path / "quick.json"
+    quick = runner.invoke(
+        app,
+        [
+            *args,
+            "-n",
+            "2",
+            "--seed",
+            "5",
+            "--scheduler",
+            cluster,
+            "--no-regret",
+            "--json",
+            str(quick_json),
+        ],
+    )
+    assert quick.exit_code == 0, quick.output
+    assert "(no regret: --no-regret)" in " ".join(quick.output.split())
+    quick_report = json.loads(quick_json.read_text(encoding="utf-8"))
+    assert quick_report["samples"] == 2 and quick_report["regret"]["mean"] is None
     missing = runner.invoke(app, [*args, "-n", "2", "--json", str(tmp_path / "no" / "x.json")])
     assert missing.exit_code == 2 and "does not exist" in " ".join(missing.output.split())
 

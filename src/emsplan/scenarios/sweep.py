@@ -498,10 +498,12 @@ def _collect(
 def summarise(store: Store, sweep_id: str) -> SweepSummary:
     """Percentiles of cost, service level and local share, and how often each decision
     appears, over the stored samples of a sweep (for a stress test: of the scenarios'
-    own optima, with the regret of the fixed choices)."""
+    own optima, with the regret of the fixed choices; without regret, of the plans with
+    the choices kept)."""
     info = store.sweep(sweep_id)
     plans = [p for p in store.sweep_plans(sweep_id) if p.seed == info.seed]
-    own = [p for p in plans if p.variant in ("", "own")]
+    base = ("", "own") if info.settings.get("regret", True) else ("fixed",)
+    own = [p for p in plans if p.variant in base]
     solved = [p for p in own if p.objective is not None]
     kpis = store.kpis([p.id for p in solved])
     net = kpis[(kpis["scope"] == "network") & (kpis["period"] == "all")]
