@@ -492,7 +492,7 @@ def test_plan_page_map_sankey_and_local_share(journey: Journey) -> None:
         for s in journey.sites
         if s.get("lat") is not None and s.get("lon") is not None
     }
-    assert len(placed) == 28 and "MKT-ONLINE" not in placed  # the example as documented
+    assert len(placed) == 29 and "MKT-ONLINE" not in placed  # the example as documented
     svg = page.get_by_test_id("map").locator("svg").first
     markers = svg.locator("circle[data-testid=site-marker]")
     assert markers.count() == len(placed)
