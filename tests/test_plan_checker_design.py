@@ -1000,37 +1000,9 @@ def newsvendor(local: float = 80.0) -> emsplan.Network:
     lead time; demand for PH at MK in P2 only (150 as given). Holding costs 1, so that the
     plan of the network as given leaves what it does not need untaken rather than in stock.
     Seed 4 draws demand 200 in one of 6 samples: at local 80 the plan commits 200 chips."""
-    sites = [
-        {"site": "IMP", "kind": "supplier", "country": "CN"},
-        {"site": "LOC", "kind": "supplier", "country": "IN"},
-        {"site": "PL", "kind": "plant", "country": "IN"},
-        {"site": "MK", "kind": "market", "country": "IN"},
-    ]
-    tables = {
-        "settings": [{"setting": "currency", "value": "INR"}],
-        "periods": [{"period": "P1", "days": 91}, {"period": "P2", "days": 91}],
-        "items": [
-            {"item": "PH", "kind": "product", "holding_cost": 1.0},
-            {"item": "C", "kind": "component", "holding_cost": 1.0},
-        ],
-        "bom": [{"parent": "PH", "child": "C", "qty_per": 1.0}],
-        "sites": sites,
-        "supply": [
-            {"supplier": "IMP", "item": "C", "price": 10.0, "lead_time": 1},
-            {"supplier": "LOC", "item": "C", "price": local, "lead_time": 0},
-        ],
-        "production": [{"plant": "PL", "item": "PH", "cost": 0.0}],
-        "lanes": [
-            {"origin": "IMP", "destination": "PL", "item": "C", "mode": "sea", "cost": 0.0},
-            {"origin": "LOC", "destination": "PL", "item": "C", "mode": "road", "cost": 0.0},
-            {"origin": "PL", "destination": "MK", "item": "PH", "mode": "road", "cost": 0.0},
-        ],
-        "demand": [{"market": "MK", "item": "PH", "period": "P2", "qty": 150.0}],
-    }
-    net = emsplan.Network({k: pd.DataFrame(v) for k, v in tables.items()}, name="newsvendor")
-    errors = [str(p) for p in net.check() if p.severity == "error"]
-    assert not errors, errors
-    return net
+    from test_robust import newsvendor as network
+
+    return network(local, holding=1.0)
 
 
 @pytest.fixture(scope="module")

@@ -37,7 +37,8 @@ from plan_checker import check_plan
 VARY = "demand.qty=choice(100,200)"
 
 
-def _network(local: float = 16.0) -> emsplan.Network:
+def newsvendor(local: float = 16.0, holding: float = 0.0) -> emsplan.Network:
+    """The network of the module docstring (``holding``: both items' holding cost)."""
     sites = [
         {"site": "IMP", "kind": "supplier", "country": "CN"},
         {"site": "LOC", "kind": "supplier", "country": "IN"},
@@ -48,8 +49,8 @@ def _network(local: float = 16.0) -> emsplan.Network:
         "settings": [{"setting": "currency", "value": "INR"}],
         "periods": [{"period": "P1", "days": 91}, {"period": "P2", "days": 91}],
         "items": [
-            {"item": "PH", "kind": "product", "holding_cost": 0.0},
-            {"item": "C", "kind": "component", "holding_cost": 0.0},
+            {"item": "PH", "kind": "product", "holding_cost": holding},
+            {"item": "C", "kind": "component", "holding_cost": holding},
         ],
         "bom": [{"parent": "PH", "child": "C", "qty_per": 1.0}],
         "sites": sites,
@@ -69,6 +70,17 @@ def _network(local: float = 16.0) -> emsplan.Network:
     errors = [str(p) for p in net.check() if p.severity == "error"]
     assert not errors, errors
     return net
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m emsplan ARGS`` in a subprocess (the real command line)."""
+    return subprocess.run(
+        [sys.executable, "-m", "emsplan", *args],
+        capture_output=True,
+        text=True,
+        env=env or subprocess_env(),
+        timeout=300,
+    )
 
 
 def _drawn(net: emsplan.Network, samples: int, seed: int) -> np.ndarray:
@@ -96,7 +108,7 @@ def _by_hand(demand: np.ndarray, local: float) -> tuple[float, np.ndarray]:
 
 @pytest.mark.parametrize("local", [16.0, 30.0])
 def test_robust_commitment_is_the_newsvendor_optimum(local: float, tmp_path: Path) -> None:
-    net = _network(local)
+    net = newsvendor(local)
     samples, seed = 12, 4
     demand = _drawn(net, samples, seed)
     f = float((demand == 200).mean())
@@ -129,7 +141,7 @@ def test_robust_commitment_is_the_newsvendor_optimum(local: float, tmp_path: Pat
 def test_stage1_is_the_same_in_every_scenario() -> None:
     """Each scenario planned on its own with the robust stage 1 fixed costs exactly what
     the extensive form says, and its commitment equals the shared one."""
-    net = _network(16.0)
+    net = newsvendor(16.0)
     samples, seed = 6, 1
     variations = [parse(VARY).to_dict()]
     nets = [sample_network(net, variations, seed, i)[0] for i in range(samples)]
@@ -156,7 +168,7 @@ def test_value_of_the_stochastic_solution_by_hand() -> None:
     """local = 16 and the drawn share f of demand 200: EV commits to the mean demand m,
     RP to the SAA optimum, WS to each scenario's demand. EVPI = RP - WS, VSS = EEV - RP,
     each with its paired standard error."""
-    net = _network(16.0)
+    net = newsvendor(16.0)
     samples, seed = 10, 2
     demand = _drawn(net, samples, seed)
     _, rp = _by_hand(demand, 16.0)
@@ -181,7 +193,7 @@ def test_cvar_weight_buys_protection_against_the_tail() -> None:
     """local = 16, f below 10/16: the expected cost alone commits 100. With a heavy
     weight on the CVaR of the worst 10%, the worst scenario (D = 200) costs
     10 q + 16 (200 - q), falling in q, so the plan commits 200."""
-    net = _network(16.0)
+    net = newsvendor(16.0)
     samples, seed = 12, 4
     demand = _drawn(net, samples, seed)
     assert 16 * (demand == 200).mean() < 10, "this seed should make the mean plan commit 100"
@@ -206,7 +218,7 @@ def test_stress_keeps_a_plans_commitments(tmp_path: Path) -> None:
     from emsplan.scenarios.sweep import fix_choices, unused_choices
     from emsplan.store.records import decisions
 
-    net = _network(16.0)
+    net = newsvendor(16.0)
     base = emsplan.plan(net)
     chosen = decisions(base.tables, net)
     assert chosen["commitments"] == [["IMP", "C", "P1", 150.0]]
@@ -231,16 +243,9 @@ def test_stress_keeps_a_plans_commitments(tmp_path: Path) -> None:
 )
 def test_robust_cli_refuses_bad_requests(args: list[str], words: str, tmp_path: Path) -> None:
     workbook = tmp_path / "n.xlsx"
-    write_workbook(_network().tables, workbook)
+    write_workbook(newsvendor().tables, workbook)
     vary = [] if not args else ["--vary", VARY]
-    run = subprocess.run(
-        [sys.executable, "-m", "emsplan", "plan", str(workbook), "--out", str(tmp_path / "p"),
-         "--robust", *vary, *args],
-        capture_output=True,
-        text=True,
-        env=subprocess_env(),
-        timeout=300,
-    )  # fmt: skip
+    run = _cli("plan", str(workbook), "--out", str(tmp_path / "p"), "--robust", *vary, *args)
     assert run.returncode == 2, run.stdout + run.stderr
     assert words in " ".join((run.stdout + run.stderr).split())
     assert "Traceback" not in run.stderr
@@ -249,16 +254,10 @@ def test_robust_cli_refuses_bad_requests(args: list[str], words: str, tmp_path: 
 
 def test_robust_cli_writes_a_plan_with_its_scenarios(tmp_path: Path) -> None:
     workbook = tmp_path / "n.xlsx"
-    net = _network()
+    net = newsvendor()
     write_workbook(net.tables, workbook)
-    run = subprocess.run(
-        [sys.executable, "-m", "emsplan", "plan", str(workbook), "--out", str(tmp_path / "p"),
-         "--robust", "--vary", VARY, "--samples", "8", "--seed", "3", "--value"],
-        capture_output=True,
-        text=True,
-        env=subprocess_env(),
-        timeout=300,
-    )  # fmt: skip
+    run = _cli("plan", str(workbook), "--out", str(tmp_path / "p"), "--robust", "--vary", VARY,
+               "--samples", "8", "--seed", "3", "--value")  # fmt: skip
     assert run.returncode == 0, run.stdout + run.stderr
     summary = json.loads((tmp_path / "p" / "summary.json").read_text())
     demand = _drawn(net, 8, 3)
@@ -278,23 +277,13 @@ def test_scenario_plan_robust_is_stored_with_its_request(tmp_path: Path) -> None
     from emsplan.store import Store
 
     workbook = tmp_path / "n.xlsx"
-    net = _network()
+    net = newsvendor()
     write_workbook(net.tables, workbook)
     env = subprocess_env() | {"EMSPLAN_DB": str(tmp_path / "store.db")}
 
-    def emsplan_cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "emsplan", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=300,
-        )
-
-    assert emsplan_cli("scenario", "add", "nv", str(workbook)).returncode == 0
-    run = emsplan_cli(
-        "scenario", "plan", "nv", "--robust", "--vary", VARY, "-n", "6", "--seed", "4"
-    )
+    assert _cli("scenario", "add", "nv", str(workbook), env=env).returncode == 0
+    run = _cli("scenario", "plan", "nv", "--robust", "--vary", VARY, "-n", "6", "--seed", "4",
+               env=env)  # fmt: skip
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Robust plan over 6 scenarios" in run.stdout
     with Store(str(tmp_path / "store.db")) as store:

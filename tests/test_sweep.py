@@ -102,17 +102,13 @@ def _committed_network() -> emsplan.Network:
     )
 
 
-def test_stress_regret_is_exact(store: Store, cluster: str) -> None:
-    """The plan commits 10 batteries from China (SCN) in P1. If China costs 130, the
-    scenario's own optimum buys in India: 10 x (110 + 50) = 1600; keeping the commitment:
-    10 x (130 + 50) = 1800: regret 200. At 100 the commitment stays best: regret 0."""
+def _stress_committed(
+    store: Store, cluster: str, settings: dict[str, Any] | None = None
+) -> tuple[PlanRecord, sweep.SweepSummary]:
+    """Plan _committed_network, store it, and stress it on 4 samples of China's price
+    choice(100, 130), seed 1."""
     base = PlanRecord.from_plan(emsplan.plan(_committed_network()))
     plan_id = store.record_plan(base, _committed_network())
-    assert base.decisions == {
-        "sourcing": ["SCN/BAT"],
-        "production": ["PL/PH"],
-        "commitments": [["SCN", "BAT", "P1", 10.0]],
-    }
     summary = sweep.run(
         store,
         _committed_network(),
@@ -122,8 +118,22 @@ def test_stress_regret_is_exact(store: Store, cluster: str) -> None:
         kind="stress",
         plan_id=plan_id,
         fixed=base.decisions,
+        settings=settings,
         scheduler=cluster,
     )
+    return base, summary
+
+
+def test_stress_regret_is_exact(store: Store, cluster: str) -> None:
+    """The plan commits 10 batteries from China (SCN) in P1. If China costs 130, the
+    scenario's own optimum buys in India: 10 x (110 + 50) = 1600; keeping the commitment:
+    10 x (130 + 50) = 1800: regret 200. At 100 the commitment stays best: regret 0."""
+    base, summary = _stress_committed(store, cluster)
+    assert base.decisions == {
+        "sourcing": ["SCN/BAT"],
+        "production": ["PL/PH"],
+        "commitments": [["SCN", "BAT", "P1", 10.0]],
+    }
     assert summary.sweep.kind == "stress" and len(summary.regret) == 4
     for p in store.sweep_plans(summary.sweep.id):
         if p.variant == "fixed":
@@ -151,20 +161,7 @@ def test_stress_without_regret_reports_the_kept_costs(store: Store, cluster: str
     """--no-regret (settings regret False): only the plans with the commitment kept are
     solved and stored; the report counts every sample, its costs are 10 x (price + 50) and
     the regret is blank."""
-    base = PlanRecord.from_plan(emsplan.plan(_committed_network()))
-    plan_id = store.record_plan(base, _committed_network())
-    summary = sweep.run(
-        store,
-        _committed_network(),
-        [parse("supply[supplier=SCN].price=choice(100,130)")],
-        4,
-        seed=1,
-        kind="stress",
-        plan_id=plan_id,
-        fixed=base.decisions,
-        settings={"regret": False},
-        scheduler=cluster,
-    )
+    _, summary = _stress_committed(store, cluster, {"regret": False})
     assert {p.variant for p in store.sweep_plans(summary.sweep.id)} == {"fixed"}
     report = sweep.stress_report(summary)
     assert report["samples"] == 4 and report["failed"] == 0

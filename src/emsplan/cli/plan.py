@@ -138,14 +138,9 @@ def plan_command(
                 "with --scenario, leave them out, or export the scenario's network first "
                 f"(emsplan scenario show {scenario} --export {scenario}.xlsx) and plan that file."
             )
-        from emsplan.cli.scenario import scenario_plan
+        from emsplan.cli.scenario import plan_stored
 
-        if request is not None:
-            from emsplan.cli.scenario import scenario_plan_robust
-
-            scenario_plan_robust(scenario, out_dir, time_limit, mip_gap, db, request)
-            return
-        scenario_plan(scenario, out_dir, solver, time_limit, mip_gap, solver_option, db)
+        plan_stored(scenario, out_dir, solver, time_limit, mip_gap, solver_option, db, request)
         return
     assert path is not None
     if db is not None:

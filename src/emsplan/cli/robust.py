@@ -59,16 +59,15 @@ class RobustRequest:
     cvar_alpha: float
     value: bool
 
-    def settings(self) -> dict[str, Any]:
+    def arguments(self) -> dict[str, Any]:
+        """The keyword arguments of :func:`emsplan.scenarios.robust.robust_plan`."""
         return {
-            "robust": {
-                "variations": [o.to_dict() for o in self.variations],
-                "samples": self.samples,
-                "seed": self.seed,
-                "cvar_weight": self.cvar_weight,
-                "cvar_alpha": self.cvar_alpha,
-                "value": self.value,
-            }
+            "variations": self.variations,
+            "samples": self.samples,
+            "seed": self.seed,
+            "cvar_weight": self.cvar_weight,
+            "cvar_alpha": self.cvar_alpha,
+            "value": self.value,
         }
 
 
@@ -103,23 +102,12 @@ def robust_request(
                 "(a sweep of many plans is `emsplan sweep`)."
             )
         return None
-    if solver != "highs":
-        raise Fail(
-            f"A robust plan is solved by HiGHS (its extensive form is assembled for highspy); "
-            f"--solver {solver} is not supported with --robust. Leave --solver out."
-        )
-    if samples < 2:
-        raise Fail(
-            f"A robust plan needs at least 2 samples (--samples {samples}): with one scenario "
-            "it is the plan of that scenario."
-        )
-    if not (0 < cvar_alpha < 1):
-        raise Fail(
-            f"--cvar-alpha {cvar_alpha} is not allowed: give a share between 0 and 1 "
-            "(exclusive), e.g. 0.9 for the worst 10% of scenarios."
-        )
-    if not cvar_weight >= 0:
-        raise Fail(f"--cvar-weight {cvar_weight} is not allowed: give a number >= 0.")
+    from emsplan.scenarios.robust import RobustError, check_settings
+
+    try:
+        check_settings(samples, solver, cvar_weight, cvar_alpha)
+    except RobustError as exc:
+        raise Fail(str(exc)) from None
     variations = load_overrides(vary, None) + load_overrides(None, vary_file)
     if not variations:
         raise Fail(
@@ -147,14 +135,9 @@ def run_robust(
         try:
             return robust_plan(
                 network,
-                request.variations,
-                request.samples,
-                request.seed,
-                cvar_weight=request.cvar_weight,
-                cvar_alpha=request.cvar_alpha,
+                **request.arguments(),
                 time_limit=time_limit,
                 mip_gap=mip_gap,
-                value=request.value,
                 validate=False,
                 log=log,
                 progress=lambda message: status.update(f"{message}..."),

@@ -239,61 +239,6 @@ def scenario_delete(
     out().print(f"Deleted scenario {name}; its {kept} plan(s) stay in `emsplan history`.")
 
 
-def scenario_plan_robust(
-    name: str,
-    out_dir: Path | None,
-    time_limit: float | None,
-    mip_gap: float | None,
-    db: str | None,
-    request: RobustRequest,
-) -> None:
-    """``emsplan scenario plan NAME --robust ...``: the robust plan, stored."""
-    from emsplan.scenarios.overrides import OverrideError
-    from emsplan.scenarios.robust import RobustError
-    from emsplan.scenarios.stored import PlanNotStoredError, plan_scenario
-
-    with open_store(db) as store, err().status("robust plan...") as status:
-        try:
-            outcome = plan_scenario(
-                store,
-                name,
-                time_limit=time_limit,
-                mip_gap=mip_gap,
-                progress=lambda message: status.update(f"{message}..."),
-                out=out_dir,
-                robust={
-                    "variations": request.variations,
-                    "samples": request.samples,
-                    "seed": request.seed,
-                    "cvar_weight": request.cvar_weight,
-                    "cvar_alpha": request.cvar_alpha,
-                    "value": request.value,
-                },
-            )
-        except OverrideError as exc:
-            raise override_failure(exc) from None
-        except RobustError as exc:
-            raise Fail(str(exc)) from None
-        except PlanNotStoredError as exc:
-            status.stop()
-            print_summary(exc.result, exc.written)
-            raise Fail(str(exc)) from None
-        result = outcome.result
-        if outcome.error is not None or result is None:
-            assert outcome.error is not None
-            raise Fail(
-                no_plan_message(
-                    outcome.error,
-                    f"No robust plan for scenario {name}",
-                    f" (recorded as plan #{outcome.plan_id})",
-                ),
-                INFEASIBLE,
-            ) from outcome.error
-    print_summary(result, outcome.written)
-    print_robust(result)
-    out().print(f"Stored as plan #{outcome.plan_id} of scenario {name} in {store.display_url}.")
-
-
 @scenario_app.command("plan")
 @guarded
 def scenario_plan(
@@ -325,18 +270,33 @@ def scenario_plan(
     Example: emsplan scenario plan cn-plus-20 --out plan-cn/
              emsplan scenario plan base --robust --vary 'demand.qty~forecast' -n 20
     """
-    from emsplan.scenarios.stored import PlanNotStoredError, plan_scenario
-
     request = robust_request(
         robust, vary, vary_file, samples, seed, cvar_weight, cvar_alpha, value, solver
     )
-    if request is not None:
-        if solver_option:
-            raise Fail("--solver-option applies to a single plan; leave it out with --robust.")
-        scenario_plan_robust(name, out_dir, time_limit, mip_gap, db, request)
-        return
+    plan_stored(name, out_dir, solver, time_limit, mip_gap, solver_option, db, request)
 
-    with open_store(db) as store, err().status("planning...") as status:
+
+def plan_stored(
+    name: str,
+    out_dir: Path | None,
+    solver: str,
+    time_limit: float | None,
+    mip_gap: float | None,
+    solver_option: list[str] | None,
+    db: str | None,
+    request: RobustRequest | None = None,
+) -> None:
+    """Plan the stored scenario ``name`` (robustly, given a ``request``), store the plan and
+    print it; exit 2 on a wrong request, 3 when there is no plan."""
+    from emsplan.scenarios.overrides import OverrideError
+    from emsplan.scenarios.robust import RobustError
+    from emsplan.scenarios.stored import PlanNotStoredError, plan_scenario
+
+    if request is not None and solver_option:
+        raise Fail("--solver-option applies to a single plan; leave it out with --robust.")
+    robust = None if request is None else request.arguments()
+    what = "plan" if request is None else "robust plan"
+    with open_store(db) as store, err().status(f"{what}...") as status:
         try:
             outcome = plan_scenario(
                 store,
@@ -347,7 +307,12 @@ def scenario_plan(
                 solver_options=solver_options(solver_option),
                 progress=lambda message: status.update(f"{message}..."),
                 out=out_dir,
+                robust=robust,
             )
+        except OverrideError as exc:
+            raise override_failure(exc) from None
+        except RobustError as exc:
+            raise Fail(str(exc)) from None
         except PlanNotStoredError as exc:
             status.stop()
             print_summary(exc.result, exc.written)
@@ -358,12 +323,13 @@ def scenario_plan(
             raise Fail(
                 no_plan_message(
                     outcome.error,
-                    f"No plan for scenario {name}",
+                    f"No {what} for scenario {name}",
                     f" (recorded as plan #{outcome.plan_id})",
                 ),
                 INFEASIBLE,
             ) from outcome.error
     print_summary(result, outcome.written)
+    print_robust(result)
     if outcome.write_error is not None:
         raise Fail(
             f"{file_message(outcome.write_error)} The plan was stored all the same, as plan "

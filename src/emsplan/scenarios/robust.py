@@ -57,16 +57,10 @@ class RobustError(ValueError):
     """A robust plan cannot be asked for this way (a clear, one-paragraph reason)."""
 
 
-def check_request(
-    network: Network,
-    variations: Sequence[Override],
-    samples: int,
-    solver_name: str = "highs",
-    cvar_weight: float = 0.0,
-    cvar_alpha: float = 0.9,
-) -> list[dict[str, Any]]:
-    """The resolved variations, or :class:`RobustError` / :class:`OverrideError` naming
-    what is wrong."""
+def check_settings(
+    samples: int, solver_name: str = "highs", cvar_weight: float = 0.0, cvar_alpha: float = 0.9
+) -> None:
+    """:class:`RobustError` naming what is wrong with a robust plan's settings."""
     if solver_name != "highs":
         raise RobustError(
             f"A robust plan is solved by HiGHS (its extensive form is assembled for highspy); "
@@ -84,6 +78,19 @@ def check_request(
             f"--cvar-alpha {cvar_alpha} is not allowed: give a share between 0 and 1 "
             "(exclusive), e.g. 0.9 for the worst 10% of scenarios."
         )
+
+
+def check_request(
+    network: Network,
+    variations: Sequence[Override],
+    samples: int,
+    solver_name: str = "highs",
+    cvar_weight: float = 0.0,
+    cvar_alpha: float = 0.9,
+) -> list[dict[str, Any]]:
+    """The resolved variations, or :class:`RobustError` / :class:`OverrideError` naming
+    what is wrong."""
+    check_settings(samples, solver_name, cvar_weight, cvar_alpha)
     resolved = [o.to_dict() for o in resolve(network, list(variations), random=True)]
     if not any(from_dict(v).random for v in resolved):
         raise OverrideError(
@@ -206,9 +213,7 @@ def robust_plan(
         )
     result.tables["scenarios"] = scenarios
     result.summary["robust"] = robust
-    result.summary["timings"] = {**result.summary.get("timings", {})}
-    result.timings["total"] = time.perf_counter() - start
-    result.summary["timings"]["total"] = result.timings["total"]
+    result.timings["total"] = time.perf_counter() - start  # the summary's timings too
     return result
 
 
@@ -287,11 +292,7 @@ def deterministic_stage1(network: Network) -> dict[str, np.ndarray]:
     from emsplan.planning.pipeline import plan
 
     captured: dict[str, np.ndarray] = {}
-
-    def keep(model: linopy.Model, data: PlanningData) -> None:
-        define_commitments(model, data)
-
-    result = plan(network, extra_functionality=keep, validate=False)
+    result = plan(network, extra_functionality=define_commitments, validate=False)
     model = result.model
     assert model is not None  # a plan just solved keeps its model
     for name in (*FIXED_BINARIES, COMMIT):
