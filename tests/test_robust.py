@@ -237,6 +237,7 @@ def test_stress_keeps_a_plans_commitments(tmp_path: Path) -> None:
     [
         (["--samples", "1"], "at least 2 samples"),
         (["--cvar-alpha", "1.5"], "--cvar-alpha 1.5"),
+        (["--cvar-weight=-1"], "--cvar-weight -1.0 is not allowed"),
         (["--solver", "glpk"], "solved by HiGHS"),
         ([], "needs --vary"),
     ],
