@@ -24,8 +24,11 @@ from emsplan.cli.render import err, out, print_summary
 from emsplan.cli.robust import (
     CvarAlphaOpt,
     CvarWeightOpt,
+    MethodOpt,
     RobustOpt,
     RobustSamplesOpt,
+    RobustSchedulerOpt,
+    RobustWorkersOpt,
     ValueOpt,
     print_robust,
     robust_request,
@@ -104,6 +107,9 @@ def plan_command(
     cvar_weight: CvarWeightOpt = 0.0,
     cvar_alpha: CvarAlphaOpt = 0.9,
     value: ValueOpt = False,
+    method: MethodOpt = "auto",
+    workers: RobustWorkersOpt = 2,
+    scheduler: RobustSchedulerOpt = None,
 ) -> None:
     """Find the plan of least total landed cost and write it.
 
@@ -115,7 +121,18 @@ def plan_command(
       emsplan plan india-2023.xlsx --robust --vary 'demand.qty~forecast' -n 20 --value
     """
     request = robust_request(
-        robust, vary, vary_file, samples, seed, cvar_weight, cvar_alpha, value, solver
+        robust,
+        vary,
+        vary_file,
+        samples,
+        seed,
+        cvar_weight,
+        cvar_alpha,
+        value,
+        solver,
+        method,
+        workers,
+        scheduler,
     )
     if (path is None) == (scenario is None):
         raise Fail(

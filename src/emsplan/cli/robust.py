@@ -41,6 +41,29 @@ CvarAlphaOpt = Annotated[
     float,
     typer.Option(help="With --robust: CVaR level; 0.9 weighs the worst 10% of scenarios."),
 ]
+MethodOpt = Annotated[
+    str,
+    typer.Option(
+        "--method",
+        help="With --robust: extensive (every scenario in one model), benders (decomposed "
+        "by scenario on the Dask cluster) or auto (extensive up to 20 scenarios).",
+    ),
+]
+RobustWorkersOpt = Annotated[
+    int,
+    typer.Option(
+        "--workers", help="With --robust --method benders: processes of the local Dask cluster."
+    ),
+]
+RobustSchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="With --robust --method benders: address of a running Dask scheduler "
+        "(tcp://host:8786) instead of a local cluster.",
+        show_default=False,
+    ),
+]
 ValueOpt = Annotated[
     bool,
     typer.Option(
@@ -58,6 +81,9 @@ class RobustRequest:
     cvar_weight: float
     cvar_alpha: float
     value: bool
+    method: str = "auto"
+    workers: int = 2
+    scheduler: str | None = None
 
     def arguments(self) -> dict[str, Any]:
         """The keyword arguments of :func:`emsplan.scenarios.robust.robust_plan`."""
@@ -68,6 +94,9 @@ class RobustRequest:
             "cvar_weight": self.cvar_weight,
             "cvar_alpha": self.cvar_alpha,
             "value": self.value,
+            "method": self.method,
+            "workers": self.workers,
+            "scheduler": self.scheduler,
         }
 
 
@@ -81,6 +110,9 @@ def robust_request(
     cvar_alpha: float,
     value: bool,
     solver: str,
+    method: str = "auto",
+    workers: int = 2,
+    scheduler: str | None = None,
 ) -> RobustRequest | None:
     """The robust request of the command line, or None; exit 2 naming what is wrong."""
     if not robust:
@@ -93,6 +125,9 @@ def robust_request(
                 ("--cvar-weight", cvar_weight != 0.0),
                 ("--cvar-alpha", cvar_alpha != 0.9),
                 ("--value", value),
+                ("--method", method != "auto"),
+                ("--workers", workers != 2),
+                ("--scheduler", scheduler is not None),
             )
             if used
         ]
@@ -102,10 +137,13 @@ def robust_request(
                 "(a sweep of many plans is `emsplan sweep`)."
             )
         return None
-    from emsplan.scenarios.robust import RobustError, check_settings
+    from emsplan.scenarios.robust import RobustError, check_method, check_settings
 
     try:
         check_settings(samples, solver, cvar_weight, cvar_alpha)
+        check_method(method, samples)
+        if workers < 1:
+            raise RobustError(f"--workers {workers} is not allowed: give 1 or more processes.")
     except RobustError as exc:
         raise Fail(str(exc)) from None
     variations = load_overrides(vary, None) + load_overrides(None, vary_file)
@@ -115,7 +153,9 @@ def robust_request(
             "--vary 'demand.qty~forecast' (the network's demand_forecast) or "
             "--vary 'demand.qty*=normal(1,0.15)'."
         )
-    return RobustRequest(variations, samples, seed, cvar_weight, cvar_alpha, value)
+    return RobustRequest(
+        variations, samples, seed, cvar_weight, cvar_alpha, value, method, workers, scheduler
+    )
 
 
 def run_robust(

@@ -28,9 +28,12 @@ from emsplan.cli.render_store import money, print_history
 from emsplan.cli.robust import (
     CvarAlphaOpt,
     CvarWeightOpt,
+    MethodOpt,
     RobustOpt,
     RobustRequest,
     RobustSamplesOpt,
+    RobustSchedulerOpt,
+    RobustWorkersOpt,
     ValueOpt,
     print_robust,
     robust_request,
@@ -259,6 +262,9 @@ def scenario_plan(
     cvar_weight: CvarWeightOpt = 0.0,
     cvar_alpha: CvarAlphaOpt = 0.9,
     value: ValueOpt = False,
+    method: MethodOpt = "auto",
+    workers: RobustWorkersOpt = 2,
+    scheduler: RobustSchedulerOpt = None,
 ) -> None:
     """Plan a stored scenario and record the plan in the store.
 
@@ -271,7 +277,18 @@ def scenario_plan(
              emsplan scenario plan base --robust --vary 'demand.qty~forecast' -n 20
     """
     request = robust_request(
-        robust, vary, vary_file, samples, seed, cvar_weight, cvar_alpha, value, solver
+        robust,
+        vary,
+        vary_file,
+        samples,
+        seed,
+        cvar_weight,
+        cvar_alpha,
+        value,
+        solver,
+        method,
+        workers,
+        scheduler,
     )
     plan_stored(name, out_dir, solver, time_limit, mip_gap, solver_option, db, request)
 

@@ -45,6 +45,7 @@ from emsplan.optimization.build import create_model
 from emsplan.optimization.commitments import COMMIT, define_commitments
 from emsplan.optimization.data import PlanningData
 from emsplan.results.plan import Plan
+from emsplan.scenarios import decomposed
 from emsplan.scenarios.overrides import Override, OverrideError, from_dict, resolve
 from emsplan.scenarios.sweep import fix_labels, sample_network
 
@@ -78,6 +79,26 @@ def check_settings(
             f"--cvar-alpha {cvar_alpha} is not allowed: give a share between 0 and 1 "
             "(exclusive), e.g. 0.9 for the worst 10% of scenarios."
         )
+
+
+#: Up to this many scenarios ``method="auto"`` solves the extensive form, above it
+#: decomposes (see docs/robust.md: on the example the extensive form is faster at 2 and
+#: 10 scenarios; the crossover above is not measured).
+EXTENSIVE_UP_TO = 20
+METHODS = ("auto", "extensive", "benders")
+
+
+def check_method(method: str, samples: int) -> str:
+    """``"extensive"`` or ``"benders"`` for ``method``; :class:`RobustError` if unknown."""
+    if method not in METHODS:
+        raise RobustError(
+            f"--method {method!r} is not a way to solve a robust plan: give one of "
+            f"{', '.join(METHODS)} (auto: the extensive form up to {EXTENSIVE_UP_TO} "
+            "scenarios, Benders decomposition above)."
+        )
+    if method == "auto":
+        return "extensive" if samples <= EXTENSIVE_UP_TO else "benders"
+    return method
 
 
 def check_request(
@@ -136,6 +157,9 @@ def robust_plan(
     time_limit: float | None = None,
     mip_gap: float | None = None,
     value: bool = False,
+    method: str = "auto",
+    workers: int = 2,
+    scheduler: str | None = None,
     validate: bool = True,
     log: bool = False,
     progress: Callable[[str], None] | None = None,
@@ -155,19 +179,30 @@ def robust_plan(
     say = progress or (lambda message: None)
     start = time.perf_counter()
     resolved = check_request(network, variations, samples, "highs", cvar_weight, cvar_alpha)
+    method = check_method(method, samples)
     if validate:
         say("validating")
         network.validate()
-    say(f"drawing {samples} scenarios")
-    drawn = [sample_network(network, resolved, seed, i) for i in range(samples)]
-    models = []
-    for i, (net, _) in enumerate(drawn):
-        say(f"building scenario {i + 1} of {samples}")
-        models.append(scenario_model(net)[0])
-    form = extensive.compose(models, cvar_weight=cvar_weight, cvar_alpha=cvar_alpha)
-    del models
-    say(f"solving the extensive form ({form.lp.num_col_} variables, {form.lp.num_row_} rows)")
-    solution = extensive.solve(form, time_limit=time_limit, mip_gap=mip_gap, log=log)
+    decomposition: dict[str, Any] | None = None
+    if method == "benders":
+        solution, decomposition = decomposed.solve(
+            network,
+            resolved,
+            samples,
+            seed,
+            cvar_weight=cvar_weight,
+            cvar_alpha=cvar_alpha,
+            tolerance=mip_gap if mip_gap is not None else 1e-4,
+            time_limit=time_limit,
+            mip_gap=mip_gap,
+            workers=workers,
+            scheduler=scheduler,
+            say=say,
+        )
+    else:
+        solution = _extensive(
+            network, resolved, samples, seed, cvar_weight, cvar_alpha, time_limit, mip_gap, log, say
+        )
     if not solution.has_plan:
         raise PlanningError(
             f"The robust plan's extensive form over {samples} scenarios has no plan: HiGHS "
@@ -197,7 +232,7 @@ def robust_plan(
         "samples": samples,
         "seed": seed,
         "variations": resolved,
-        "method": "extensive form",
+        "method": "Benders decomposition" if method == "benders" else "extensive form",
         "expected_objective": float(np.dot(weights, solution.scenario_costs)),
         "objective_with_cvar": solution.objective,
         "cvar_weight": cvar_weight,
@@ -207,7 +242,10 @@ def robust_plan(
         "mip_gap": solution.mip_gap,
         "solver_seconds": solution.seconds,
     }
+    if decomposition is not None:
+        robust["decomposition"] = decomposition
     if value:
+        drawn = [sample_network(network, resolved, seed, i) for i in range(samples)]
         scenarios, robust["value"] = _value_of_solution(
             network, drawn, solution.stage1, scenarios, time_limit, mip_gap, say
         )
@@ -215,6 +253,30 @@ def robust_plan(
     result.summary["robust"] = robust
     result.timings["total"] = time.perf_counter() - start  # the summary's timings too
     return result
+
+
+def _extensive(
+    network: Network,
+    resolved: list[dict[str, Any]],
+    samples: int,
+    seed: int,
+    cvar_weight: float,
+    cvar_alpha: float,
+    time_limit: float | None,
+    mip_gap: float | None,
+    log: bool,
+    say: Callable[[str], None],
+) -> extensive.ExtensiveSolution:
+    """Draw and build every scenario here and solve their extensive form."""
+    say(f"drawing {samples} scenarios")
+    models = []
+    for i in range(samples):
+        say(f"building scenario {i + 1} of {samples}")
+        models.append(scenario_model(sample_network(network, resolved, seed, i)[0])[0])
+    form = extensive.compose(models, cvar_weight=cvar_weight, cvar_alpha=cvar_alpha)
+    del models
+    say(f"solving the extensive form ({form.lp.num_col_} variables, {form.lp.num_row_} rows)")
+    return extensive.solve(form, time_limit=time_limit, mip_gap=mip_gap, log=log)
 
 
 # -- the value of the stochastic solution -----------------------------------------------
