@@ -174,7 +174,7 @@ class Subproblem:
         n1 = self.n1
         inf = highspy.kHighsInf
         columns = np.arange(n1, dtype=np.int32)
-        h.changeRowsBounds(n1, self.rows, np.full(n1, -inf), np.full(n1, inf))
+        h.changeRowsBounds(n1, self.rows, np.full(n1, -inf), np.full(n1, inf))  # type: ignore[attr-defined]
         if z is None:
             h.changeColsBounds(n1, columns, self.stage1.lower, self.stage1.upper)
             self._run()
@@ -186,7 +186,7 @@ class Subproblem:
             gradient = np.asarray(h.getSolution().col_dual)[:n1].copy()
             return Price(float(h.getInfo().objective_function_value), gradient, 0.0)
         h.changeColsBounds(n1, columns, self.stage1.lower, self.stage1.upper)
-        h.changeRowsBounds(n1, self.rows, z, z)
+        h.changeRowsBounds(n1, self.rows, z, z)  # type: ignore[attr-defined]
         self._run()
         solution = h.getSolution()
         gradient = np.asarray(solution.row_dual)[self.rows].copy()
@@ -223,8 +223,8 @@ def _stage1_rows(lp: object, n1: int) -> dict[str, np.ndarray | sp.csr_array]:
     keep = np.flatnonzero((outside == 0) & (inside > 0))
     return {
         "rows": sp.csr_array(matrix[keep][:, :n1]),
-        "row_lower": np.asarray(lp.row_lower_, float)[keep],  # type: ignore[attr-defined]
-        "row_upper": np.asarray(lp.row_upper_, float)[keep],  # type: ignore[attr-defined]
+        "row_lower": np.asarray(lp.row_lower_, float)[keep],  # type: ignore[attr-defined,type-var]
+        "row_upper": np.asarray(lp.row_upper_, float)[keep],  # type: ignore[attr-defined,type-var]
     }
 
 
