@@ -8,7 +8,7 @@ the iterations (:func:`emsplan.optimization.benders.decompose`) run in the calli
 process. With ``workers=0`` the groups live in the calling process (no cluster).
 
 At the end the best stage-1 decisions are priced with every scenario's full model, its
-binaries included (:func:`emsplan.scenarios.robust.evaluate`), on the same workers.
+binaries included (:func:`emsplan.scenarios.stage1.evaluate`), on the same workers.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class ScenarioGroup:
         seed: int,
         indices: Sequence[int],
     ) -> None:
-        from emsplan.scenarios.robust import scenario_model
+        from emsplan.scenarios.stage1 import scenario_model
         from emsplan.scenarios.sweep import sample_network
 
         self.indices = list(indices)
@@ -60,7 +60,7 @@ class ScenarioGroup:
     def evaluate(
         self, stage1: dict[str, np.ndarray], time_limit: float | None, mip_gap: float | None
     ) -> dict[int, float]:
-        from emsplan.scenarios.robust import evaluate
+        from emsplan.scenarios.stage1 import evaluate
 
         return {i: evaluate(net, stage1, time_limit, mip_gap) for i, net in self.networks.items()}
 

@@ -18,13 +18,12 @@ Louveaux, ch. 4), the expected value of perfect information (EVPI = RP - WS) and
 value of the stochastic solution (VSS = EEV - RP), each the mean of a paired difference
 over the scenarios with a 95% confidence interval.
 
-Why the extensive form: the stage-1 decisions are few (the example has 56 option binaries
-and 105 commitments, 15 offers x 7 periods) and shared by every scenario, so the stacked
-model keeps one plan's binaries and HiGHS proves it optimal with a bound; progressive
-hedging would need tuning per network and gives no bound, Benders needs the MIP recourse
-(incentives' thresholds) relaxed. Its time grows faster than N (the example: 100 s at 5
-scenarios, 7 minutes at 10 on two cores); a decomposition for large N is not built yet
-(see docs/robust.md).
+Two ways to solve it (``method``): the extensive form (every scenario in one model,
+:mod:`emsplan.optimization.extensive`; HiGHS proves it optimal with a bound) and Benders
+decomposition by scenario on the Dask cluster (:mod:`emsplan.scenarios.decomposed`), whose
+memory and time per iteration grow linearly in N. ``auto`` takes the extensive form up to
+:data:`EXTENSIVE_UP_TO` scenarios (on the example it was faster and tighter at 10; see
+docs/robust.md for why Benders and not progressive hedging, and the figures).
 """
 
 from __future__ import annotations
@@ -34,24 +33,18 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import linopy
 import numpy as np
 import pandas as pd
 
 from emsplan.core.outcomes import Termination
 from emsplan.data.network import Network
 from emsplan.optimization import extensive
-from emsplan.optimization.build import create_model
 from emsplan.optimization.commitments import COMMIT, define_commitments
-from emsplan.optimization.data import PlanningData
 from emsplan.results.plan import Plan
 from emsplan.scenarios import decomposed
 from emsplan.scenarios.overrides import Override, OverrideError, from_dict, resolve
-from emsplan.scenarios.sweep import fix_labels, sample_network
-
-#: Stage-1 binaries fixed in the final plan and in the evaluations (the sites' events
-#: follow from Option-open and are left to it).
-FIXED_BINARIES = ("Option-open", "Option-source", "Option-market-source")
+from emsplan.scenarios.stage1 import FIXED_BINARIES, evaluate, fix_stage1, scenario_model
+from emsplan.scenarios.sweep import sample_network
 
 
 class RobustError(ValueError):
@@ -122,28 +115,6 @@ def check_request(
             ]
         )
     return resolved
-
-
-def scenario_model(network: Network) -> tuple[linopy.Model, PlanningData]:
-    """A scenario's model: the planning model with purchases ahead as commitments."""
-    model, data = create_model(network)
-    define_commitments(model, data)
-    return model, data
-
-
-def fix_stage1(stage1: dict[str, np.ndarray]) -> Callable[[linopy.Model, PlanningData], None]:
-    """``extra_functionality`` keeping the stage-1 decisions ``stage1`` (variable name ->
-    values shaped like it): the options' binaries as they are and the commitments."""
-
-    def extra(model: linopy.Model, data: PlanningData) -> None:
-        define_commitments(model, data, values=stage1.get(COMMIT))
-        for name in FIXED_BINARIES:
-            if name in model.variables and name in stage1:
-                labels = np.asarray(model.variables[name].labels.values).ravel()
-                values = np.round(np.nan_to_num(stage1[name].ravel()))
-                fix_labels(model, labels, "==", values, f"Robust-fix-{name}")
-
-    return extra
 
 
 def robust_plan(
@@ -323,29 +294,6 @@ def paired(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
     se = float(d.std(ddof=1) / math.sqrt(n)) if n > 1 else float("nan")
     t = float(stats.t.ppf(0.975, n - 1)) if n > 1 else float("nan")
     return {"mean": mean, "se": se, "lo95": mean - t * se, "hi95": mean + t * se, "n": n}
-
-
-def evaluate(
-    network: Network,
-    stage1: dict[str, np.ndarray] | None,
-    time_limit: float | None = None,
-    mip_gap: float | None = None,
-) -> float:
-    """The objective of ``network`` planned with ``stage1`` fixed (None: free, its own
-    optimum); NaN when there is no plan."""
-    from emsplan.planning.pipeline import PlanningError, plan
-
-    extra = fix_stage1(stage1) if stage1 is not None else None
-    try:
-        return plan(
-            network,
-            extra_functionality=extra,
-            validate=False,
-            time_limit=time_limit,
-            mip_gap=mip_gap,
-        ).objective
-    except PlanningError:
-        return float("nan")
 
 
 def deterministic_stage1(network: Network) -> dict[str, np.ndarray]:
