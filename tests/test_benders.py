@@ -107,6 +107,7 @@ def test_robust_cli_benders(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stdout + run.stderr
     summary = json.loads((out / "summary.json").read_text())
     assert summary["robust"]["method"] == "Benders decomposition"
+    assert "Benders: gap" in run.stdout
     assert summary["robust"]["expected_objective"] == pytest.approx(
         _by_hand(_drawn(net, 6, 3), 16.0)[1].mean(), rel=1e-6
     )

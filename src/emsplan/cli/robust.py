@@ -206,6 +206,14 @@ def print_robust(result: Plan) -> None:
         f"{info['cvar']:,.0f}",
         f"worst {1 - info['cvar_alpha']:.0%}, weight {info['cvar_weight']:g}",
     )
+    found = info.get("decomposition")
+    if found:
+        table.add_row(
+            "lower bound",
+            f"{found['lower_bound']:,.0f}",
+            f"Benders: gap {info['mip_gap']:.2%}, {found['iterations']} iterations on "
+            f"{found['workers']} worker(s)",
+        )
     value = info.get("value")
     if value:
         for key, words in (("EVPI", "RP - WS"), ("VSS", "EEV - RP")):
