@@ -10,8 +10,8 @@ scenario is a **subproblem** that prices a proposed z::
                   s.t. the rows of stage 1 alone (sites opened once, ...)
                        theta_s >= Q_s(z^k) + g_s^k (z - z^k)       (the cuts so far)
                        [ theta_s - eta - u_s <= 0, u_s >= 0 ]
-    subproblem s: Q_s(z^k) = min c_s x + M sum(e+ + e-)
-                  s.t. the scenario's rows;  z + e+ - e- = z^k   (duals: g_s^k)
+    subproblem s: Q_s(z^k) = min c_s x   s.t. the scenario's rows,  z = z^k
+                  (z fixed by its bounds; g_s^k: its reduced costs)
 
 Each iteration solves the master, then every subproblem at its z (on the Dask cluster,
 :mod:`emsplan.scenarios.decomposed`), and adds one cut per scenario (multi-cut). The
@@ -22,13 +22,14 @@ problem. The stage-1 decisions found are then priced with the MIP recourse of ev
 scenario, which gives the plan's true expected cost; the gap between the two is what
 relaxing the recourse's binaries (and the tolerance) leaves open.
 
-The elastic variables e with penalty M keep every subproblem feasible, so no feasibility
-cuts are needed: where z admits no plan, Q_s(z) grows by M per unit z is off. If the
-final z still leans on them, M is raised tenfold (the cuts made with a smaller M stay
-valid) and the iterations go on; after several raises the request is refused.
+Where z^k leaves a scenario with no plan, the subproblem is solved elastic instead,
+``min c_s x + M sum(e+ + e-)`` with ``z + e+ - e- = z^k`` (g_s^k: the duals of those rows),
+so no feasibility cuts are needed: Q_s(z) grows by M per unit z is off, and a point that
+leans on e is never kept as the answer.
 
-The master starts as an LP (cheap cuts), then becomes a MIP once the LP bound and the
-best LP-recourse cost meet; the z it keeps is the best one found with integral options.
+The phases (:func:`decompose`): the master as an LP until its bound meets the best cost
+priced (the bound reported); once as a MIP with those cuts (the options); then the
+continuous stage 1 with the options fixed.
 """
 
 from __future__ import annotations

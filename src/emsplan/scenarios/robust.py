@@ -155,6 +155,7 @@ def robust_plan(
         say("validating")
         network.validate()
     decomposition: dict[str, Any] | None = None
+    drawn: list[tuple[Network, Any]] | None = None  # the scenarios, when drawn here
     if method == "benders":
         solution, decomposition = decomposed.solve(
             network,
@@ -171,8 +172,10 @@ def robust_plan(
             say=say,
         )
     else:
+        say(f"drawing {samples} scenarios")
+        drawn = [sample_network(network, resolved, seed, i) for i in range(samples)]
         solution = _extensive(
-            network, resolved, samples, seed, cvar_weight, cvar_alpha, time_limit, mip_gap, log, say
+            [net for net, _ in drawn], cvar_weight, cvar_alpha, time_limit, mip_gap, log, say
         )
     if not solution.has_plan:
         raise PlanningError(
@@ -216,7 +219,8 @@ def robust_plan(
     if decomposition is not None:
         robust["decomposition"] = decomposition
     if value:
-        drawn = [sample_network(network, resolved, seed, i) for i in range(samples)]
+        if drawn is None:  # Benders drew them on its workers
+            drawn = [sample_network(network, resolved, seed, i) for i in range(samples)]
         scenarios, robust["value"] = _value_of_solution(
             network, drawn, solution.stage1, scenarios, time_limit, mip_gap, say
         )
@@ -227,10 +231,7 @@ def robust_plan(
 
 
 def _extensive(
-    network: Network,
-    resolved: list[dict[str, Any]],
-    samples: int,
-    seed: int,
+    scenarios: Sequence[Network],
     cvar_weight: float,
     cvar_alpha: float,
     time_limit: float | None,
@@ -238,12 +239,11 @@ def _extensive(
     log: bool,
     say: Callable[[str], None],
 ) -> extensive.ExtensiveSolution:
-    """Draw and build every scenario here and solve their extensive form."""
-    say(f"drawing {samples} scenarios")
+    """Build every scenario here and solve their extensive form."""
     models = []
-    for i in range(samples):
-        say(f"building scenario {i + 1} of {samples}")
-        models.append(scenario_model(sample_network(network, resolved, seed, i)[0])[0])
+    for i, net in enumerate(scenarios):
+        say(f"building scenario {i + 1} of {len(scenarios)}")
+        models.append(scenario_model(net)[0])
     form = extensive.compose(models, cvar_weight=cvar_weight, cvar_alpha=cvar_alpha)
     del models
     say(f"solving the extensive form ({form.lp.num_col_} variables, {form.lp.num_row_} rows)")
