@@ -122,3 +122,16 @@ def test_robust_cli_benders(tmp_path: Path) -> None:
         assert words in " ".join((bad.stdout + bad.stderr).split())
         assert "Traceback" not in bad.stderr
         assert not (tmp_path / "q").exists()
+
+
+def test_no_stage1_found_is_a_planning_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the decomposition finds no stage 1 (here: told so), the robust plan says so as
+    any plan without a solution does (PlanningError: exit 3 on the command line)."""
+    from emsplan.planning.pipeline import PlanningError
+
+    def none_found(*args: object, **kwargs: object) -> None:
+        raise benders.DecompositionError("no integral stage-1 decision was found")
+
+    monkeypatch.setattr(benders, "decompose", none_found)
+    with pytest.raises(PlanningError, match="Benders decomposition over 4 scenarios has no plan"):
+        robust.robust_plan(newsvendor(), [parse(VARY)], 4, 1, method="benders", workers=0)

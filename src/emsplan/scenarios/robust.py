@@ -39,6 +39,7 @@ import pandas as pd
 from emsplan.core.outcomes import Termination
 from emsplan.data.network import Network
 from emsplan.optimization import extensive
+from emsplan.optimization.benders import DecompositionError
 from emsplan.optimization.commitments import COMMIT, define_commitments
 from emsplan.results.plan import Plan
 from emsplan.scenarios import decomposed
@@ -157,20 +158,27 @@ def robust_plan(
     decomposition: dict[str, Any] | None = None
     drawn: list[tuple[Network, Any]] | None = None  # the scenarios, when drawn here
     if method == "benders":
-        solution, decomposition = decomposed.solve(
-            network,
-            resolved,
-            samples,
-            seed,
-            cvar_weight=cvar_weight,
-            cvar_alpha=cvar_alpha,
-            tolerance=mip_gap if mip_gap is not None else 1e-4,
-            time_limit=time_limit,
-            mip_gap=mip_gap,
-            workers=workers,
-            scheduler=scheduler,
-            say=say,
-        )
+        try:
+            solution, decomposition = decomposed.solve(
+                network,
+                resolved,
+                samples,
+                seed,
+                cvar_weight=cvar_weight,
+                cvar_alpha=cvar_alpha,
+                tolerance=mip_gap if mip_gap is not None else 1e-4,
+                time_limit=time_limit,
+                mip_gap=mip_gap,
+                workers=workers,
+                scheduler=scheduler,
+                say=say,
+            )
+        except DecompositionError as exc:
+            raise PlanningError(
+                f"The robust plan's Benders decomposition over {samples} scenarios has no "
+                f"plan: {exc}.",
+                Termination.parse("other"),
+            ) from exc
     else:
         say(f"drawing {samples} scenarios")
         drawn = [sample_network(network, resolved, seed, i) for i in range(samples)]
