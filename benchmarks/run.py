@@ -144,7 +144,8 @@ def stage_limit(mps: Path, options: dict[str, Any]) -> dict[str, Any]:
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     for key, value in options.items():
-        h.setOptionValue(key, value)
+        if h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
+            raise ValueError(f"HiGHS refuses the option {key}={value!r}")
     start = time.perf_counter()
     h.readModel(str(mps))
     read = time.perf_counter() - start
@@ -152,9 +153,11 @@ def stage_limit(mps: Path, options: dict[str, Any]) -> dict[str, Any]:
     h.run()
     wall = time.perf_counter() - t0
     info = h.getInfo()
+    status = h.getModelStatus()
     return {
         "timings": {"read_mps": read, "solver_run": float(h.getRunTime()), "run_wall": wall},
-        "termination": h.modelStatusToString(h.getModelStatus()),
+        "termination": h.modelStatusToString(status),
+        "optimal": status == highspy.HighsModelStatus.kOptimal,
         "objective": float(info.objective_function_value),
         "simplex_iterations": int(info.simplex_iteration_count),
         "ipm_iterations": int(info.ipm_iteration_count),
@@ -163,6 +166,10 @@ def stage_limit(mps: Path, options: dict[str, Any]) -> dict[str, Any]:
 
 
 STAGES = {"emsplan", "export", "limit"}
+#: HiGHS's LP algorithms: dual simplex, its interior-point method IPX (with crossover),
+#: HiPO (the newer interior-point method; needs the ``highspy-extras`` wheel) and PDLP
+#: (first order).
+ALGORITHMS = ("simplex", "ipx", "hipo", "pdlp")
 
 
 def run_stage(stage: str, args: list[str], timeout: float | None = None) -> dict[str, Any]:
@@ -181,6 +188,54 @@ def run_stage(stage: str, args: list[str], timeout: float | None = None) -> dict
     result_file.unlink(missing_ok=True)
     figures["process_wall"] = wall
     return figures
+
+
+def run_algorithms(
+    mps: Path, args: argparse.Namespace, options: dict[str, Any], say: Any
+) -> dict[str, Any]:
+    """Each HiGHS LP algorithm alone on the MPS file, with the user's ``--highs`` options,
+    the machine's threads and ``--algorithm-time-limit``; a run that fails is recorded with
+    its error, not fatal."""
+    out: dict[str, Any] = {}
+    for algorithm in args.algorithms:
+        say(f"HiGHS {algorithm} on the MPS ...")
+        chosen = {**options, "solver": algorithm, "time_limit": args.algorithm_time_limit}
+        chosen_args = [a for k, v in chosen.items() for a in ("--highs", f"{k}={v}")]
+        try:
+            out[algorithm] = run_stage("limit", ["--mps", str(mps), *chosen_args])
+        except RuntimeError as exc:
+            out[algorithm] = {"error": str(exc).strip().splitlines()[-1]}
+            say(f"  failed: {out[algorithm]['error']}")
+            continue
+        say(f"  {out[algorithm]['termination']}: {out[algorithm]['timings']}")
+    return out
+
+
+def fastest_algorithm(runs: dict[str, Any]) -> str | None:
+    """The algorithm that reached the optimum in the least HiGHS run time."""
+    done = {name: r for name, r in runs.items() if r.get("optimal")}
+    if not done:
+        return None
+    return min(done, key=lambda name: done[name]["timings"]["solver_run"])
+
+
+def run_cli(network: Path, out: Path, options: dict[str, Any]) -> dict[str, Any]:
+    """``emsplan plan NETWORK --out DIR`` as a user types it: the process's wall time,
+    Python's start-up and imports included."""
+    command = [sys.executable, "-m", "emsplan", "plan", str(network), "--out", str(out)]
+    for key, value in options.items():
+        command += ["--solver-option", f"{key}={value}"]
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"emsplan plan failed:\n{done.stdout}\n{done.stderr}")
+    summary = json.loads((out / "summary.json").read_text())
+    return {
+        "process_wall": wall,
+        "objective": summary.get("objective"),
+        "solver_seconds": summary.get("timings", {}).get("solve"),
+    }
 
 
 def run_peer(network: Path, out: Path, options: dict[str, Any]) -> dict[str, Any]:
@@ -292,11 +347,34 @@ def report(r: dict[str, Any]) -> str:
         f"{(lim['objective'] if lim else float('nan')):>14.6g}"
         f"{(peer['objective'] if peer else float('nan')):>14.6g}"
     )
+    lines += algorithm_table(r)
     lines.append("")
     for name, value in r["ratios"].items():
         lines.append(f"{name:<52}{value:>8.2f}")
     lines += [f"objectives agree (rel {RTOL:g}): {r['objectives_agree']}"]
     return "\n".join(lines)
+
+
+def algorithm_table(r: dict[str, Any]) -> list[str]:
+    """Each HiGHS algorithm's run on the MPS beside emsplan's total and its choice."""
+    runs = r.get("algorithms")
+    if not runs:
+        return []
+    e = r["emsplan"]
+    choice = e.get("solver_options", {}).get("solver", "simplex")
+    lines = ["", f"{'HiGHS alone on the MPS':<28}{'run (s)':>12}  status"]
+    for name, run in runs.items():
+        if "error" in run:
+            lines.append(f"{name:<28}{'':>12}  failed: {run['error']}")
+            continue
+        mark = "  <- fastest" if name == r.get("fastest") else ""
+        lines.append(f"{name:<28}{run['timings']['solver_run']:>12.2f}  {run['termination']}{mark}")
+    lines.append(f"{'emsplan total (' + str(choice) + ')':<28}"
+                 f"{_s(e['timings'].get('total')):>12}")  # fmt: skip
+    if "cli" in r:
+        lines.append(f"{'emsplan plan, the command':<28}{r['cli']['process_wall']:>12.2f}"
+                     "  (Python start-up and imports included)")  # fmt: skip
+    return lines
 
 
 def ratios(r: dict[str, Any]) -> dict[str, float]:
@@ -305,10 +383,14 @@ def ratios(r: dict[str, Any]) -> dict[str, float]:
     if "total" not in e["timings"]:
         return out
     if lim:
-        out["emsplan total / HiGHS limit run time"] = e["timings"]["total"] / max(
+        out["emsplan total / HiGHS limit (fastest) run time"] = e["timings"]["total"] / max(
             lim["timings"]["solver_run"], 1e-9
         )
         out["emsplan peak RSS / HiGHS limit peak RSS"] = e["peak_rss_gb"] / lim["peak_rss_gb"]
+        if "cli" in r:
+            out["emsplan plan (command) / HiGHS limit run time"] = r["cli"]["process_wall"] / max(
+                lim["timings"]["solver_run"], 1e-9
+            )
     if peer:
         out["Pyomo total / emsplan total"] = peer["timings"]["total"] / e["timings"]["total"]
         out["Pyomo total except HiGHS / emsplan total except HiGHS"] = (
@@ -332,6 +414,20 @@ def main() -> None:
         "--peer-defaults", action="store_true",
         help="run the Pyomo peer with HiGHS's defaults instead of emsplan's options",
     )  # fmt: skip
+    parser.add_argument(
+        "--algorithms", type=lambda text: [a for a in text.split(",") if a and a != "none"],
+        default=list(ALGORITHMS), metavar="A,B,...",
+        help="HiGHS algorithms to run alone on the MPS (default: %(default)s; 'none': only "
+        "emsplan's own choice, the old limit)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--algorithm-time-limit", type=float, default=900.0, metavar="SECONDS",
+        help="time limit of each algorithm's run (default: %(default)s)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--cli", action=argparse.BooleanOptionalAction, default=None,
+        help="also time `emsplan plan` as a command, start-up included (default: S and M)",
+    )  # fmt: skip
     parser.add_argument("--work", type=Path, help="keep the network, plans and MPS here")
     # internal: one stage in this process
     parser.add_argument("--stage", choices=sorted(STAGES), help=argparse.SUPPRESS)
@@ -341,6 +437,8 @@ def main() -> None:
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     options = highs_options(args.highs)
+    if args.cli is None:
+        args.cli = args.size in ("S", "M")
 
     if args.stage:
         if args.stage == "emsplan":
@@ -383,13 +481,24 @@ def main() -> None:
     used = {**options, **record["emsplan"].get("solver_options", {})}
     record["highs_options"] = used
     used_args = [a for k, v in used.items() for a in ("--highs", f"{k}={v}")]
+    if args.cli:
+        say("emsplan plan (the command, start-up included) ...")
+        record["cli"] = run_cli(network, work / "plan-cli", options)
+        say(f"  {record['cli']['process_wall']:.2f} s")
     if not args.skip_limit:
         mps = work / f"{args.size}-{args.seed}.mps"
         say("exporting the MPS ...")
         record["export"] = run_stage("export", ["--network", str(network), "--mps", str(mps)])
-        say("HiGHS on the MPS ...")
-        record["limit"] = run_stage("limit", ["--mps", str(mps), *used_args])
-        say(f"  {record['limit']['timings']}")
+        if args.algorithms:
+            record["algorithms"] = run_algorithms(mps, args, options, say)
+            fastest = fastest_algorithm(record["algorithms"])
+            if fastest is not None:
+                record["fastest"] = fastest
+                record["limit"] = record["algorithms"][fastest]
+        else:
+            say("HiGHS on the MPS ...")
+            record["limit"] = run_stage("limit", ["--mps", str(mps), *used_args])
+            say(f"  {record['limit']['timings']}")
         if not args.work:
             mps.unlink(missing_ok=True)
     if not args.skip_pyomo:
@@ -399,7 +508,8 @@ def main() -> None:
         record["pyomo"]["highs_options"] = peer_options
         say(f"  {record['pyomo']['timings']}")
     objective = record["emsplan"]["objective"]
-    others = [record[k]["objective"] for k in ("limit", "pyomo") if k in record]
+    others = [record[k]["objective"] for k in ("limit", "pyomo", "cli") if k in record]
+    others += [a["objective"] for a in record.get("algorithms", {}).values() if a.get("optimal")]
     record["objectives_agree"] = objective is not None and all(
         o is not None and abs(o - objective) <= RTOL * max(1.0, abs(objective)) for o in others
     )

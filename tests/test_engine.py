@@ -445,15 +445,15 @@ def test_local_parts_bought_but_not_consumed_count_for_nothing() -> None:
     assert qty(result.purchases) == pytest.approx(0)
 
 
-def test_large_lps_are_solved_by_ipm_with_the_same_plan_and_duals(
+def test_large_lps_are_solved_by_ipx_with_the_same_plan_and_duals(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """emsplan picks HiGHS's interior-point method (with crossover) for LPs from
-    IPM_MIN_VARIABLES variables; lowered to 1 here, the tiny LP goes to IPM. Supply of SIN
+    """emsplan picks HiGHS's interior-point method IPX (with crossover) for LPs from
+    SIMPLEX_UP_TO variables; lowered to 1 here, the tiny LP goes to IPX. Supply of SIN
     is capped at 4: buy 4 local (110) and 6 imported (100 + 15% = 115), objective
     4 x 160 + 6 x 165 = 1630, and one more unit of SIN saves Rs 5 (the dual). A user's
     own choice of algorithm is kept."""
-    from emsplan.optimization import solve as optimize
+    from emsplan.optimization import choice
 
     net = network(
         supply=[
@@ -464,13 +464,35 @@ def test_large_lps_are_solved_by_ipm_with_the_same_plan_and_duals(
     )
     simplex = plan(net)
     assert simplex.summary["solver_options"] == {}
-    monkeypatch.setattr(optimize, "IPM_MIN_VARIABLES", 1)
-    ipm = plan(net)
-    assert ipm.summary["solver_options"] == {"solver": "ipm"}
-    for result in (simplex, ipm):
+    monkeypatch.setattr(choice, "SIMPLEX_UP_TO", 1)
+    ipx = plan(net)
+    assert ipx.summary["solver_options"] == {"solver": "ipx"}
+    for result in (simplex, ipx):
         assert result.objective == pytest.approx(1630.0, rel=1e-7)
         assert qty(result.purchases, supplier="SIN") == pytest.approx(4, abs=1e-6)
         row = result.bottlenecks[result.bottlenecks["constraint"] == "Supply-capacity"]
         assert float(row["value_per_unit"].abs().iloc[0]) == pytest.approx(5.0, rel=1e-6)
     kept = plan(net, solver_options={"solver": "simplex"})
     assert kept.summary["solver_options"] == {"solver": "simplex"}
+
+
+def test_mips_are_solved_without_rins_and_rens_unless_the_user_says() -> None:
+    """A MIP (test_options' line: 12 phones, opening the line for 500 saves 12 x 50, so
+    500 + 12 x 150 = 2300) is solved with emsplan's MIP settings, which the summary
+    records; a setting the user gives wins, the others stay."""
+    from emsplan.optimization.choice import MIP_SETTINGS
+
+    line = {"plant": "PL", "resource": "line"}
+    net = network(
+        production=[{"plant": "PL", "item": "PH", "cost": 50.0, "resource": "line"}],
+        resources=[{**line, "capacity": 0.0}],
+        options=[{"option": "L", "kind": "line", **line, "capacity": 100.0, "fixed_cost": 500.0}],
+        demand=[{"market": "MK", "item": "PH", "period": "P1", "qty": 12, "penalty": 200}],
+    )
+    mip = plan(net)
+    assert mip.summary["model"]["type"] == "MILP"
+    assert mip.summary["solver_options"] == MIP_SETTINGS
+    assert mip.objective == pytest.approx(2300.0, rel=1e-9)
+    mine = plan(net, solver_options={"mip_heuristic_run_rins": True})
+    assert mine.summary["solver_options"] == {**MIP_SETTINGS, "mip_heuristic_run_rins": True}
+    assert mine.objective == pytest.approx(2300.0, rel=1e-9)

@@ -31,6 +31,7 @@ import highspy
 import linopy
 
 from emsplan.core.outcomes import SolverStatus, Termination
+from emsplan.optimization.choice import highs_settings
 from emsplan.optimization.solver_options import SolverOptionError, check_solver
 
 
@@ -102,7 +103,7 @@ def solve_model(
         )
     if solver_name == "highs":
         options.setdefault("output_flag", log)
-        options.update(highs_algorithm(model, options))
+        options.update(highs_settings(model, options))
         if time_limit is not None:
             options["time_limit"] = float(time_limit)
         if mip_gap is not None:
@@ -134,23 +135,6 @@ def solve_model(
     )
     _read_mip_info(model, outcome)
     return outcome
-
-
-#: LPs with at least this many variables are solved by HiGHS's interior-point method
-#: (with crossover, so the plan still has a basic solution and duals); smaller ones, and
-#: every MIP, by HiGHS's default (dual simplex). Measured on generated networks
-#: (benchmarks/README.md): at M (112k variables) IPM 25 s vs dual simplex 38 s; at L
-#: (1.06M) dual simplex had 122k primal infeasibilities left after 72k iterations (800 s)
-#: while IPM converged.
-IPM_MIN_VARIABLES = 50_000
-
-
-def highs_algorithm(model: linopy.Model, options: dict[str, Any]) -> dict[str, Any]:
-    """The HiGHS algorithm emsplan picks for ``model`` unless the user named one
-    (``--solver-option solver=simplex`` keeps the simplex on any size)."""
-    if "solver" in options or model.type != "LP" or model.nvars < IPM_MIN_VARIABLES:
-        return {}
-    return {"solver": "ipm"}
 
 
 def _primal_objective(model: linopy.Model, status: SolverStatus) -> float | None:
