@@ -115,3 +115,14 @@ def test_any_plain_table_round_trips(tmp_path_factory: pytest.TempPathFactory, r
                 assert cell == value and np.float64(cell) == np.float64(value)
             else:
                 assert cell == value
+
+
+def test_equal_values_of_different_types_stay_apart(tmp_path: Path) -> None:
+    """True, 1, 1.0 and -0.0 are equal as dict keys; each keeps its type in the sheet."""
+    frame = pd.DataFrame({"a": [True, 1, 1.0, -0.0, "x", "x"]}, dtype=object)
+    path = tmp_path / "t.xlsx"
+    xlsx.write({"t": frame}, path)
+    column = [row[0] for row in read_back(path)["t"][1:]]
+    assert column == [True, 1, 1.0, -0.0, "x", "x"]
+    assert [type(v) for v in column] == [bool, int, float, float, str, str]
+    assert str(column[3]) == "-0.0"

@@ -64,22 +64,49 @@ def _text(value: str) -> str:
     return f"<is><t{space}>{text}</t></is>"
 
 
-def _cell(ref: str, value: Any) -> str:
-    """One ``<c>`` element, or '' for an empty cell."""
+def _body(value: Any) -> str:
+    """A cell's XML after its reference (``"><v>1.5</v></c>``), or '' for an empty cell."""
     if value is None or value is pd.NA or value is pd.NaT:
         return ""
     if isinstance(value, (bool, np.bool_)):
-        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+        return f'" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (int, np.integer)):
-        return f'<c r="{ref}"><v>{int(value)}</v></c>'
+        return f'"><v>{int(value)}</v></c>'
     if isinstance(value, (float, np.floating)):
         number = float(value)
         if math.isnan(number):
             return ""
         if math.isinf(number):
-            return f'<c r="{ref}" t="inlineStr">{_text(str(number))}</c>'
-        return f'<c r="{ref}"><v>{number!r}</v></c>'
-    return f'<c r="{ref}" t="inlineStr">{_text(str(value))}</c>'
+            return f'" t="inlineStr">{_text(str(number))}</c>'
+        return f'"><v>{number!r}</v></c>'
+    return f'" t="inlineStr">{_text(str(value))}</c>'
+
+
+def _bodies(column: pd.Series) -> list[str]:
+    """:func:`_body` of every value of ``column``: columns of finite floats, integers or
+    booleans by their type, others once per distinct value."""
+    kind = column.dtype.kind
+    if kind == "f":
+        values = column.to_numpy()
+        if not np.isinf(values).any():
+            return ["" if x != x else f'"><v>{x!r}</v></c>' for x in values.tolist()]
+    elif kind in "iu":
+        return [f'"><v>{x}</v></c>' for x in column.tolist()]
+    elif kind == "b":
+        return [f'" t="b"><v>{int(x)}</v></c>' for x in column.tolist()]
+    # text columns repeat a few names (sites, items, periods): each text escaped once
+    # (only text: True, 1 and 1.0 are equal keys of a dict)
+    memo: dict[str, str] = {}
+    out = []
+    for x in column.tolist():
+        if type(x) is str:
+            body = memo.get(x)
+            if body is None:
+                body = memo[x] = _body(x)
+            out.append(body)
+        else:
+            out.append(_body(x))
+    return out
 
 
 def _width(frame: pd.DataFrame, pos: int) -> float:
@@ -108,10 +135,11 @@ def _sheet(frame: pd.DataFrame) -> Iterator[str]:
     for letter, name in zip(letters, frame.columns, strict=True):
         yield f'<c r="{letter}1" s="1" t="inlineStr">{_text(str(name))}</c>'
     yield "</row>"
-    columns = [frame.iloc[:, pos].tolist() for pos in range(len(letters))]
+    starts = [f'<c r="{letter}' for letter in letters]
+    columns = [_bodies(frame.iloc[:, pos]) for pos in range(len(letters))]
     for number, row in enumerate(zip(*columns, strict=True), start=2):
         cells = "".join(
-            _cell(f"{letter}{number}", value) for letter, value in zip(letters, row, strict=True)
+            [f"{start}{number}{body}" for start, body in zip(starts, row, strict=True) if body]
         )
         yield f'<row r="{number}">{cells}</row>'
     yield "</sheetData></worksheet>"
