@@ -30,7 +30,6 @@ import pandas as pd
 
 from emsplan.data import schema
 from emsplan.data.writers import write_folder, write_workbook
-from emsplan.results.summary import to_json
 
 Tables = Mapping[str, pd.DataFrame]
 
@@ -224,6 +223,8 @@ def write_plan(
             write_workbook(dict(tables), folder / "plan.xlsx")
         if solution_text is not None:
             (folder / "solution.sol").write_text(solution_text, encoding="utf-8")
+        from emsplan.results.summary import to_json  # it imports the optimisation stack
+
         (folder / "summary.json").write_text(to_json(summary) + "\n", encoding="utf-8")
 
     _remove_legacy_temporaries(out)
