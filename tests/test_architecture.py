@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -180,6 +181,30 @@ def test_reading_and_validating_do_not_load_the_solver_stack() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_the_command_line_loads_the_solver_stack_only_to_plan() -> None:
+    """Loading the command line (every command registered) and validating through it
+    import neither linopy, xarray nor highspy, nor Dask or SQLAlchemy (issue 14: start-up
+    of commands that do not plan)."""
+    code = (
+        "import sys; from typer.testing import CliRunner; import emsplan.cli as c; "
+        "r = CliRunner().invoke(c.app, ['example', 'india-2023', sys.argv[1]]); "
+        "assert r.exit_code == 0, r.output; "
+        "r = CliRunner().invoke(c.app, ['validate', sys.argv[1]]); "
+        "assert r.exit_code == 0, r.output; "
+        "heavy = ('linopy', 'xarray', 'highspy', 'dask', 'distributed', 'sqlalchemy'); "
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(Path(folder) / "net.xlsx")],
+            capture_output=True,
+            text=True,
+            env=subprocess_env(),
+        )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
 def _import_alone(module: str) -> tuple[str, int, str]:
