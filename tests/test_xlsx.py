@@ -126,3 +126,13 @@ def test_equal_values_of_different_types_stay_apart(tmp_path: Path) -> None:
     assert column == [True, 1, 1.0, -0.0, "x", "x"]
     assert [type(v) for v in column] == [bool, int, float, float, str, str]
     assert str(column[3]) == "-0.0"
+
+
+@pytest.mark.parametrize("names", [["a/b"], ["x" * 40, "x" * 35], [""]])
+def test_sheet_names_excel_refuses_are_refused(tmp_path: Path, names: list[str]) -> None:
+    """A name with a character Excel forbids, two names equal once cut to 31 characters,
+    or an empty name: a ValueError, and no file."""
+    path = tmp_path / "t.xlsx"
+    with pytest.raises(ValueError, match="Excel accepts"):
+        xlsx.write({name: pd.DataFrame({"a": [1]}) for name in names}, path)
+    assert not path.exists()

@@ -33,6 +33,7 @@ import pandas as pd
 #: intervals...) sends the workbook to openpyxl.
 SUPPORTED_KINDS = frozenset("biufOSU")
 
+_BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -205,8 +206,17 @@ def _package(names: list[str]) -> dict[str, str]:
 def write(tables: dict[str, pd.DataFrame], path: str | Path) -> None:
     """Write ``tables`` as the sheets of a new workbook at ``path`` (names cut to 31
     characters, as Excel allows). Not atomic by itself: callers write under a temporary
-    name (:func:`emsplan.data.writers.atomic_save`)."""
+    name (:func:`emsplan.data.writers.atomic_save`).
+
+    Raises ValueError, before writing anything, for names Excel would refuse (empty, with
+    one of ``[]:*?/\\``, or equal to another once cut)."""
     names = [name[:31] for name in tables]
+    bad = [name for name in names if not name or _BAD_TITLE.search(name)]
+    if bad or len(set(names)) != len(names):
+        raise ValueError(
+            f"sheet names {names!r} are not all distinct names Excel accepts (1 to 31 "
+            "characters, none of []:*?/\\)"
+        )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
         for part, text in _package(names).items():
             book.writestr(part, text)

@@ -1,9 +1,9 @@
 """The HiGHS algorithm and settings emsplan solves a model with, chosen by measurement.
 
-The figures behind each rule are in ``benchmarks/README.md`` ("Which HiGHS algorithm, and the time around it"),
-measured with ``benchmarks/run.py --size S|M|L`` (every HiGHS LP algorithm alone on the
-MPS file emsplan exports) and ``benchmarks/mip_settings.py`` (sampled scenarios of the
-bundled example, and the OR-Library capb/capc instances):
+The figures behind each rule are in ``benchmarks/README.md`` ("Which HiGHS algorithm, and
+the time around it"), measured with ``benchmarks/run.py --size S|M|L`` (every HiGHS LP
+algorithm alone on the MPS file emsplan exports) and ``benchmarks/mip_settings.py``
+(sampled scenarios of the bundled example, and OR-Library instances):
 
 * **LPs** below :data:`SIMPLEX_UP_TO` variables: HiGHS's default, the dual simplex
   (fastest at S and M); from there on its interior-point method IPX with crossover (at L
