@@ -122,17 +122,17 @@ def plan_command(
     """
     request = robust_request(
         robust,
-        vary,
-        vary_file,
-        samples,
-        seed,
-        cvar_weight,
-        cvar_alpha,
-        value,
-        solver,
-        method,
-        workers,
-        scheduler,
+        vary=vary,
+        vary_file=vary_file,
+        samples=samples,
+        seed=seed,
+        cvar_weight=cvar_weight,
+        cvar_alpha=cvar_alpha,
+        value=value,
+        solver=solver,
+        method=method,
+        workers=workers,
+        scheduler=scheduler,
     )
     if (path is None) == (scenario is None):
         raise Fail(

@@ -102,6 +102,7 @@ class RobustRequest:
 
 def robust_request(
     robust: bool,
+    *,
     vary: list[str] | None,
     vary_file: list[Path] | None,
     samples: int,

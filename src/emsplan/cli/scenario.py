@@ -278,17 +278,17 @@ def scenario_plan(
     """
     request = robust_request(
         robust,
-        vary,
-        vary_file,
-        samples,
-        seed,
-        cvar_weight,
-        cvar_alpha,
-        value,
-        solver,
-        method,
-        workers,
-        scheduler,
+        vary=vary,
+        vary_file=vary_file,
+        samples=samples,
+        seed=seed,
+        cvar_weight=cvar_weight,
+        cvar_alpha=cvar_alpha,
+        value=value,
+        solver=solver,
+        method=method,
+        workers=workers,
+        scheduler=scheduler,
     )
     plan_stored(name, out_dir, solver, time_limit, mip_gap, solver_option, db, request)
 
