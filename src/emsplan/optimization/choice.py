@@ -6,9 +6,10 @@ algorithm alone on the MPS file emsplan exports) and ``benchmarks/mip_settings.p
 (sampled scenarios of the bundled example, and OR-Library instances):
 
 * **LPs** below :data:`SIMPLEX_UP_TO` variables: HiGHS's default, the dual simplex
-  (fastest at S and M); from there on its interior-point method IPX with crossover (at L
-  the dual simplex does not finish in 800 s, IPX does; HiPO, the newer interior-point
-  method, and PDLP were slower at every size measured).
+  (fastest at S); from there on its interior-point method IPX with crossover (at M, seed
+  7: simplex 14.3 s, IPX 14.6 s, but seed 1: simplex 71.7 s, IPX 23.1 s; at L the dual
+  simplex does not finish in 800 s, IPX does; HiPO, the newer interior-point method, and
+  PDLP were slower at every size measured).
 * **MIPs**: HiGHS's defaults. Turning its RINS and RENS sub-MIP heuristics off proved the
   same optima of six sampled scenarios of the bundled example in 58% of the time, but left
   OR-Library capb-6000 at a plan 40% dearer than the optimum after 300 s (HiGHS's defaults
@@ -25,9 +26,9 @@ from typing import Any
 import linopy
 
 #: LPs with fewer variables go to the dual simplex, larger ones to IPX. The crossover
-#: lies between the generated M (about 120k variables: simplex faster) and L (1.2M:
-#: simplex does not finish); no size in between was measured.
-SIMPLEX_UP_TO = 300_000
+#: lies between the generated S (7k variables: simplex faster) and M (about 120k: IPX as
+#: fast on one seed, 3 times faster on another); no size in between was measured.
+SIMPLEX_UP_TO = 50_000
 
 #: Settings for MIPs (each kept unless the user set it): none, see the module's docstring.
 MIP_SETTINGS: dict[str, Any] = {}
