@@ -28,29 +28,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import highspy
+from run import highs_options, quiet_highs
 
 VARIATIONS = (
     "demand.qty*=normal(1,0.1)",
     "supply[supplier=CN-SZ].price*=uniform(0.9,1.3)",
 )
-
-
-def parse_setting(text: str) -> dict[str, Any]:
-    """``k=v,k=v`` as HiGHS option values (bool, int, float or text)."""
-    out: dict[str, Any] = {}
-    for pair in filter(None, text.split(",")):
-        key, _, raw = pair.partition("=")
-        value: Any = {"true": True, "false": False}.get(raw.lower(), raw)
-        if isinstance(value, str):
-            for kind in (int, float):
-                try:
-                    value = kind(raw)
-                    break
-                except ValueError:
-                    continue
-        out[key.strip()] = value
-    return out
 
 
 def export_models(samples: int, orlib: list[str], folder: Path) -> list[Path]:
@@ -83,11 +66,10 @@ def export_models(samples: int, orlib: list[str], folder: Path) -> list[Path]:
 
 
 def solve(path: Path, options: dict[str, Any]) -> dict[str, Any]:
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    for key, value in options.items():
-        if h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
-            raise SystemExit(f"HiGHS refuses the option {key}={value!r}")
+    try:
+        h = quiet_highs(options)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
     h.readModel(str(path))
     start = time.perf_counter()
     h.run()
@@ -109,7 +91,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     base = {"time_limit": args.time_limit, "threads": args.threads}
-    settings = {"defaults": {}} | {text: parse_setting(text) for text in args.setting}
+    settings = {"defaults": {}} | {text: highs_options(text.split(",")) for text in args.setting}
     with tempfile.TemporaryDirectory(prefix="emsplan-mip-") as folder:
         print("exporting the models ...", file=sys.stderr, flush=True)
         paths = export_models(args.samples, args.orlib, Path(folder))

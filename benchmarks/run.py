@@ -144,8 +144,8 @@ def stage_export(network: Path, mps: Path) -> dict[str, Any]:
     }
 
 
-def stage_limit(mps: Path, options: dict[str, Any]) -> dict[str, Any]:
-    """HiGHS alone: read the MPS file and run, with its own timer."""
+def quiet_highs(options: dict[str, Any]) -> Any:
+    """A silent ``highspy.Highs`` with ``options`` set; ValueError for one HiGHS refuses."""
     import highspy
 
     h = highspy.Highs()
@@ -153,6 +153,14 @@ def stage_limit(mps: Path, options: dict[str, Any]) -> dict[str, Any]:
     for key, value in options.items():
         if h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
             raise ValueError(f"HiGHS refuses the option {key}={value!r}")
+    return h
+
+
+def stage_limit(mps: Path, options: dict[str, Any]) -> dict[str, Any]:
+    """HiGHS alone: read the MPS file and run, with its own timer."""
+    import highspy
+
+    h = quiet_highs(options)
     start = time.perf_counter()
     h.readModel(str(mps))
     read = time.perf_counter() - start
@@ -179,18 +187,28 @@ STAGES = {"emsplan", "export", "limit"}
 ALGORITHMS = ("simplex", "ipx", "hipo", "pdlp")
 
 
+def timed_run(command: list[str], what: str, timeout: float | None = None) -> float:
+    """Run ``command`` to its end; its wall time in seconds. RuntimeError with its output
+    if it fails."""
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{what} failed:\n{done.stdout}\n{done.stderr}")
+    return wall
+
+
 def run_stage(stage: str, args: list[str], timeout: float | None = None) -> dict[str, Any]:
     """Run a stage in a fresh Python process; its JSON result plus the process's wall time."""
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
         result_file = Path(handle.name)
     command = [sys.executable, str(Path(__file__).resolve()), "--stage", stage, *args]
     command += ["--result", str(result_file)]
-    start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
-    wall = time.perf_counter() - start
-    if done.returncode != 0:
+    try:
+        wall = timed_run(command, f"stage {stage}", timeout)
+    except RuntimeError:
         result_file.unlink(missing_ok=True)
-        raise RuntimeError(f"stage {stage} failed:\n{done.stdout}\n{done.stderr}")
+        raise
     figures = json.loads(result_file.read_text())
     result_file.unlink(missing_ok=True)
     figures["process_wall"] = wall
@@ -232,11 +250,7 @@ def run_cli(network: Path, out: Path, options: dict[str, Any]) -> dict[str, Any]
     command = [sys.executable, "-m", "emsplan", "plan", str(network), "--out", str(out)]
     for key, value in options.items():
         command += ["--solver-option", f"{key}={value}"]
-    start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    if done.returncode != 0:
-        raise RuntimeError(f"emsplan plan failed:\n{done.stdout}\n{done.stderr}")
+    wall = timed_run(command, "emsplan plan")
     summary = json.loads((out / "summary.json").read_text())
     return {
         "process_wall": wall,
@@ -252,11 +266,7 @@ def run_peer(network: Path, out: Path, options: dict[str, Any]) -> dict[str, Any
     command += ["--json", str(result_file)]
     for key, value in options.items():
         command += ["--highs", f"{key}={value}"]
-    start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    if done.returncode != 0:
-        raise RuntimeError(f"the Pyomo peer failed:\n{done.stdout}\n{done.stderr}")
+    wall = timed_run(command, "the Pyomo peer")
     figures = json.loads(result_file.read_text())
     result_file.unlink(missing_ok=True)
     figures["process_wall"] = wall
