@@ -171,6 +171,47 @@ def test_ctrl_c_while_the_cluster_starts_stops_the_sweep(tiny: Path, tmp_path: P
     assert "3 of 3 samples solved" in _words(output), output
 
 
+_CTRL_C_IN_A_COMMAND = """
+from emsplan.cli.app import app, interrupted, main
+
+@app.command("boom")
+def boom(told: bool = False) -> None:
+    try:  # as typing raises it while it evaluates annotations: from code run by eval
+        eval("exec('raise KeyboardInterrupt')")
+    except KeyboardInterrupt:
+        if told:
+            raise interrupted("Interrupted: what was done is kept.") from None
+        raise
+
+main(["boom", *__import__("sys").argv[1:]])
+"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"), [([], "Interrupted."), (["--told"], "Interrupted: what was done is kept.")]
+)
+def test_a_ctrl_c_from_evaluated_code_exits_130_with_one_word(
+    extra: list[str], said: str, tmp_path: Path
+) -> None:
+    """Ctrl-C that a command does not handle, or handles, while the code it interrupts was
+    run by ``eval`` (CPython then marks it unhandled and, in a program run with ``-m`` as
+    ``python -m emsplan``, kills itself with SIGINT at exit whatever exit code was chosen;
+    typer would end it with no word): exit 130 and one line that says so, never both."""
+    (tmp_path / "ctrl_c_command.py").write_text(_CTRL_C_IN_A_COMMAND)
+    env = subprocess_env()
+    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), env["PYTHONPATH"]])
+    proc = subprocess.run(
+        [sys.executable, "-m", "ctrl_c_command", *extra],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 130, (proc.returncode, proc.stdout, proc.stderr)
+    assert _words(proc.stdout + proc.stderr) == said, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
 # -- item 15: no dashboard ----------------------------------------------------------------
 @contextmanager
 def _hold_port(port: int) -> Iterator[None]:

@@ -21,6 +21,7 @@ The modules behind these names are laid out by pipeline stage (``core``, ``data`
 
 from __future__ import annotations
 
+import os as _os
 import signal as _signal
 import sys as _sys
 import threading as _threading
@@ -38,8 +39,11 @@ class _StopWhileLoading:
         self.restore_to = restore_to
 
     def __call__(self, signum: int, frame: Any) -> None:
-        _sys.stderr.write("Interrupted.\n")
-        raise SystemExit(130)
+        # to the terminal itself: an import may have redirected sys.stderr for a moment
+        _os.write(2, b"Interrupted.\n")
+        stop = SystemExit(130)
+        stop.told = True  # type: ignore[attr-defined]  # said so: the program adds nothing
+        raise stop
 
 
 def _is_program() -> bool:

@@ -19,6 +19,7 @@ unless they ask for it with ``--debug``.
 from __future__ import annotations
 
 import functools
+import os
 import signal
 import threading
 from collections.abc import Callable
@@ -36,9 +37,14 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+#: The exit code of a command stopped by Ctrl-C (128 + SIGINT, as shells report it).
+INTERRUPTED = 130
+
+
 @dataclass
 class _State:
     debug: bool = False
+    told_interrupted: bool = False  # a command said what a Ctrl-C left behind
 
 
 _state = _State()
@@ -129,18 +135,48 @@ def _main(
         signal.signal(signal.SIGINT, restore)
 
 
+def interrupted(message: str) -> typer.Exit:
+    """Say what a Ctrl-C left behind (``message``); raise the result to exit 130."""
+    paragraph(message)
+    _state.told_interrupted = True
+    return typer.Exit(INTERRUPTED)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``emsplan`` console script."""
-    app(args=argv, prog_name="emsplan")
+    try:
+        app(args=argv, prog_name="emsplan")
+    except SystemExit as exc:
+        told = _state.told_interrupted or getattr(exc, "told", False)
+        if exc.code == INTERRUPTED and not told:
+            # typer ends a Ctrl-C that no command handled (one that came between the
+            # loading and a command's own handling) with exit 130 and no word
+            os.write(2, b"Interrupted.\n")
+        raise
+    finally:
+        _forget_stray_interrupt()
+
+
+def _forget_stray_interrupt() -> None:
+    """Let the exit code chosen for a Ctrl-C (130) stand.
+
+    CPython (3.11-3.13) marks a KeyboardInterrupt that leaves code run by ``eval`` or
+    ``exec`` of a string (typing evaluates our annotations so; namedtuples are made so) as
+    unhandled, even when a caller handles it, and at exit then kills itself with SIGINT
+    instead of exiting with the code given. Every such run clears the mark first, so one
+    harmless ``eval`` as the last act clears a stray one."""
+    eval("None")
 
 
 __all__ = [
     "BAD_INPUT",
     "INFEASIBLE",
     "INTERNAL_ERROR",
+    "INTERRUPTED",
     "OK",
     "Fail",
     "app",
     "guarded",
+    "interrupted",
     "main",
 ]

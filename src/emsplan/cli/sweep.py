@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 import typer
 from rich.text import Text
 
-from emsplan.cli.app import Fail, app, guarded
+from emsplan.cli.app import Fail, app, guarded, interrupted
 from emsplan.cli.options import (
     DbOption,
     MipGapOpt,
@@ -24,7 +24,7 @@ from emsplan.cli.options import (
     solver_options,
     stored_plan,
 )
-from emsplan.cli.render import Col, err, fitted_table, out, paragraph
+from emsplan.cli.render import Col, err, fitted_table, out
 from emsplan.cli.render_store import money, print_quantiles, print_sweep_decisions
 
 if TYPE_CHECKING:
@@ -34,8 +34,6 @@ if TYPE_CHECKING:
 
 P = ParamSpec("P")
 R = TypeVar("R")
-#: The exit code of a sweep stopped by Ctrl-C (128 + SIGINT, as shells report it).
-INTERRUPTED = 130
 
 VaryOption = Annotated[
     list[str] | None,
@@ -157,11 +155,10 @@ def interruptible(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except KeyboardInterrupt:
-            paragraph(
+            raise interrupted(
                 "Interrupted: the samples finished so far are stored; rerun the same command "
                 "to resume."
-            )
-            raise typer.Exit(INTERRUPTED) from None
+            ) from None
 
     return wrapper
 
