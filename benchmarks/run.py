@@ -121,6 +121,7 @@ def stage_emsplan(network: Path, out: Path, options: dict[str, Any]) -> dict[str
         variables=result.summary["model"]["variables"],
         constraints=result.summary["model"]["constraints"],
         solver_options=result.summary["solver_options"],
+        solver_race=result.summary["solver_race"],
         peak_rss_gb=peak_rss_gb(),
     )
     return figures
@@ -385,6 +386,8 @@ def algorithm_table(r: dict[str, Any]) -> list[str]:
         return []
     e = r["emsplan"]
     choice = e.get("solver_options", {}).get("solver", "simplex")
+    if e.get("solver_race"):
+        choice = f"race: {choice} won"
     lines = ["", f"{'HiGHS alone on the MPS':<28}{'run (s)':>12}  status"]
     for name, run in runs.items():
         if "error" in run:

@@ -445,14 +445,17 @@ def test_local_parts_bought_but_not_consumed_count_for_nothing() -> None:
     assert qty(result.purchases) == pytest.approx(0)
 
 
-def test_large_lps_are_solved_by_ipx_with_the_same_plan_and_duals(
+def test_large_lps_are_raced_or_solved_by_ipx_with_the_same_plan_and_duals(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """emsplan picks HiGHS's interior-point method IPX (with crossover) for LPs from
-    SIMPLEX_UP_TO variables; lowered to 1 here, the tiny LP goes to IPX. Supply of SIN
-    is capped at 4: buy 4 local (110) and 6 imported (100 + 15% = 115), objective
-    4 x 160 + 6 x 165 = 1630, and one more unit of SIN saves Rs 5 (the dual). A user's
-    own choice of algorithm is kept."""
+    """emsplan races HiGHS's dual simplex and IPX (with crossover) on two cores for LPs from
+    SIMPLEX_UP_TO variables, and gives them to IPX alone on one core or in a thread that is
+    not the program's main one (a sweep's worker); lowered to 1 here, the tiny LP is raced.
+    Supply of SIN is capped at 4: buy 4 local (110) and 6 imported (100 + 15% = 115),
+    objective 4 x 160 + 6 x 165 = 1630, and one more unit of SIN saves Rs 5 (the dual), the
+    same whichever way it was solved. A user's own choice of algorithm is kept."""
+    import threading
+
     from emsplan.optimization import choice
 
     net = network(
@@ -464,16 +467,49 @@ def test_large_lps_are_solved_by_ipx_with_the_same_plan_and_duals(
     )
     simplex = plan(net)
     assert simplex.summary["solver_options"] == {}
+    assert simplex.summary["solver_race"] is None
     monkeypatch.setattr(choice, "SIMPLEX_UP_TO", 1)
-    ipx = plan(net)
-    assert ipx.summary["solver_options"] == {"solver": "ipx"}
-    for result in (simplex, ipx):
+    monkeypatch.setattr(choice, "_cores", lambda: 2)
+    raced = plan(net)
+    assert raced.summary["solver_race"] == ["simplex", "ipx"]
+    assert raced.summary["solver_options"]["solver"] in ("simplex", "ipx")
+    in_a_thread: list[Any] = []
+    worker = threading.Thread(target=lambda: in_a_thread.append(plan(net)))
+    worker.start()
+    worker.join()
+    monkeypatch.setattr(choice, "_cores", lambda: 1)
+    one_core = plan(net)
+    for ipx in (in_a_thread[0], one_core):
+        assert ipx.summary["solver_options"] == {"solver": "ipx"}
+        assert ipx.summary["solver_race"] is None
+    for result in (simplex, raced, one_core, in_a_thread[0]):
         assert result.objective == pytest.approx(1630.0, rel=1e-7)
         assert qty(result.purchases, supplier="SIN") == pytest.approx(4, abs=1e-6)
         row = result.bottlenecks[result.bottlenecks["constraint"] == "Supply-capacity"]
         assert float(row["value_per_unit"].abs().iloc[0]) == pytest.approx(5.0, rel=1e-6)
+    monkeypatch.setattr(choice, "_cores", lambda: 2)
     kept = plan(net, solver_options={"solver": "simplex"})
     assert kept.summary["solver_options"] == {"solver": "simplex"}
+    assert kept.summary["solver_race"] is None
+
+
+def test_the_race_stops_the_slower_algorithm() -> None:
+    """On the generated M network of seed 1 (about 120,000 variables; benchmarks/README.md:
+    dual simplex 34 s, IPX 11 s alone) IPX wins the race and the simplex is then stopped
+    (interrupted, not run to its end). That the raced plan is the optimum is tested above."""
+    import highspy
+
+    from emsplan.data.generate import generate
+    from emsplan.optimization.build import create_model
+    from emsplan.optimization.race import race
+
+    model, _ = create_model(generate("M", seed=1))
+    h = model.to_highspy()
+    h.setOptionValue("output_flag", False)
+    winner, entrants = race(h, ("simplex", "ipx"), {"output_flag": False})
+    assert winner == 1
+    assert entrants[1].getModelStatus() == highspy.HighsModelStatus.kOptimal
+    assert entrants[0].getModelStatus() == highspy.HighsModelStatus.kInterrupt
 
 
 def test_mips_get_emsplan_mip_settings_and_the_user_wins() -> None:

@@ -6,10 +6,15 @@ algorithm alone on the MPS file emsplan exports) and ``benchmarks/mip_settings.p
 (sampled scenarios of the bundled example, and OR-Library instances):
 
 * **LPs** below :data:`SIMPLEX_UP_TO` variables: HiGHS's default, the dual simplex
-  (fastest at S); from there on its interior-point method IPX with crossover (at M, seed
-  7: simplex 14.3 s, IPX 14.6 s, but seed 1: simplex 71.7 s, IPX 23.1 s; at L the dual
-  simplex does not finish in 800 s, IPX does; HiPO, the newer interior-point method, and
-  PDLP were slower at every size measured).
+  (fastest at S). From there on the dual simplex and the interior-point method IPX (with
+  crossover) race on two cores, the first to finish wins (:mod:`emsplan.optimization.race`):
+  neither is fastest on every network (at M, seed 7: simplex 7.7 s, IPX 10.3 s; seed 1:
+  simplex 42 s, IPX 12.1 s; at L the dual simplex does not finish in 800 s, IPX does), and
+  the race costs 0-25% over the winner alone (HiGHS's own run-to-run spread is 20%). On
+  one core, in a solve that is not the program's main work (a sweep's worker, a thread of
+  the server), and from :data:`RACE_UP_TO` variables (L, where the simplex is hopeless),
+  IPX alone. HiPO, the newer interior-point method, and PDLP were slower at every size
+  measured.
 * **MIPs**: HiGHS's defaults. Turning its RINS and RENS sub-MIP heuristics off proved the
   same optima of six sampled scenarios of the bundled example in 58% of the time, but left
   OR-Library capb-6000 at a plan 40% dearer than the optimum after 300 s (HiGHS's defaults
@@ -21,14 +26,24 @@ used goes into the plan's ``summary.json`` (``solver_options``).
 
 from __future__ import annotations
 
+import os
+import threading
 from typing import Any
 
 import linopy
 
-#: LPs with fewer variables go to the dual simplex, larger ones to IPX. The crossover
-#: lies between the generated S (7k variables: simplex faster) and M (about 120k: IPX as
-#: fast on one seed, 3 times faster on another); no size in between was measured.
+#: LPs with fewer variables go to the dual simplex, larger ones to the race (or IPX): the
+#: crossover lies between the generated S (7k variables: simplex faster) and M (about
+#: 120k: either may win by far); no size in between was measured.
 SIMPLEX_UP_TO = 50_000
+
+#: The HiGHS algorithms (its ``solver`` option) raced for large LPs.
+RACE = ("simplex", "ipx")
+
+#: LPs with more variables go to IPX alone, not to the race: at L (1.18M variables) the
+#: dual simplex did not finish in 800 s where IPX took 697 s, so it would only take a core
+#: (and memory) from IPX. The bound lies between M (120k) and L; nothing between measured.
+RACE_UP_TO = 500_000
 
 #: Settings for MIPs (each kept unless the user set it): none, see the module's docstring.
 MIP_SETTINGS: dict[str, Any] = {}
@@ -43,3 +58,28 @@ def highs_settings(model: linopy.Model, options: dict[str, Any]) -> dict[str, An
     if model.type == "MILP":
         return {key: value for key, value in MIP_SETTINGS.items() if key not in options}
     return {}
+
+
+def highs_race(model: linopy.Model, options: dict[str, Any]) -> tuple[str, ...] | None:
+    """The HiGHS algorithms to race for ``model`` (:data:`RACE`), or None to solve it once.
+
+    Raced: an LP of :data:`SIMPLEX_UP_TO` to :data:`RACE_UP_TO` variables for which the user
+    chose no
+    algorithm (``solver``), solved by the program's main thread on a machine with a core
+    per algorithm. A solve in another thread (a sweep's worker, a job of the server) shares
+    the machine with others, and is not raced."""
+    if model.type != "LP" or "solver" in options:
+        return None
+    if not SIMPLEX_UP_TO <= model.nvars < RACE_UP_TO:
+        return None
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return RACE if _cores() >= len(RACE) else None
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1

@@ -31,7 +31,7 @@ import highspy
 import linopy
 
 from emsplan.core.outcomes import SolverStatus, Termination
-from emsplan.optimization.choice import highs_settings
+from emsplan.optimization.choice import highs_race, highs_settings
 from emsplan.optimization.solver_options import SolverOptionError, check_solver
 
 
@@ -61,6 +61,8 @@ class SolveOutcome:
     #: The solver's own run time (HiGHS's ``getRunTime``), without the hand-over.
     solver_seconds: float | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    #: The algorithms raced (the winner is ``options["solver"]``); None for one run.
+    race: tuple[str, ...] | None = None
 
     @property
     def optimal(self) -> bool:
@@ -101,9 +103,12 @@ def solve_model(
             keep_files=True,
             problem_fn=Path(scratch.name) / "problem.lp",
         )
+    race = None
     if solver_name == "highs":
         options.setdefault("output_flag", log)
-        options.update(highs_settings(model, options))
+        race = None if warm_start is not None else highs_race(model, options)
+        if race is None:
+            options.update(highs_settings(model, options))
         if time_limit is not None:
             options["time_limit"] = float(time_limit)
         if mip_gap is not None:
@@ -116,9 +121,13 @@ def solve_model(
         if not log:
             stack.enter_context(_quiet())
         try:
-            status, termination = model.solve(
-                solver_name=solver_name, io_api=io_api, **files, **options
-            )
+            if race is not None:
+                status, termination, winner = _solve_raced(model, options, race, solution_file)
+                options["solver"] = winner
+            else:
+                status, termination = model.solve(
+                    solver_name=solver_name, io_api=io_api, **files, **options
+                )
         finally:
             if scratch is not None:
                 scratch.cleanup()
@@ -132,9 +141,34 @@ def solve_model(
         solve_seconds=seconds,
         solver=solver_name,
         options=options,
+        race=race,
     )
     _read_mip_info(model, outcome)
     return outcome
+
+
+def _solve_raced(
+    model: linopy.Model,
+    options: dict[str, Any],
+    algorithms: tuple[str, ...],
+    solution_file: Path | None,
+) -> tuple[str, str, str]:
+    """Solve an LP with HiGHS's ``algorithms`` at once (:mod:`emsplan.optimization.race`),
+    as ``model.solve`` would with one (the same clean-up of the model before, the same
+    solution after); status, termination condition and the algorithm that won."""
+    from emsplan.optimization.race import RacingHighs
+
+    model.reset_solution()
+    model.constraints.sanitize_zeros()
+    model.constraints.sanitize_infinities()
+    model.solver = None
+    solver = RacingHighs.from_model(
+        model, io_api="direct", options=dict(options), explicit_coordinate_names=False
+    )
+    solver.algorithms = algorithms
+    result = solver.solve(solution_fn=Path(solution_file) if solution_file else None)
+    status, termination = model.assign_result(result, solver)
+    return status, termination, str(solver.winner)
 
 
 def _primal_objective(model: linopy.Model, status: SolverStatus) -> float | None:

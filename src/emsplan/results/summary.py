@@ -40,6 +40,7 @@ def summary(
         "best_bound": outcome.best_bound,
         "solver": outcome.solver,
         "solver_options": {k: v for k, v in outcome.options.items() if k != "output_flag"},
+        "solver_race": list(outcome.race) if outcome.race else None,
         "solve_seconds": outcome.solve_seconds,
         "solver_seconds": outcome.solver_seconds,
         "timings": timings,

@@ -1,0 +1,114 @@
+"""Solve one LP with several HiGHS algorithms at once, on separate cores; the first to
+finish wins and the others are stopped.
+
+At M size no single algorithm is fastest on every network (``benchmarks/README.md``: the
+dual simplex took 7.7 s on seed 7 and 42 s on seed 1, IPX 10.3 s and 12.1 s), and racing
+the two costs about 5-8% over the winner alone on this 2-core machine, where waiting for the
+wrong one costs up to 3.5 times. :func:`emsplan.optimization.choice.highs_race` decides
+when a model is raced.
+
+:class:`RacingHighs` is linopy's HiGHS interface with its run replaced by the race: linopy
+builds the HiGHS model once, the race copies it for each other algorithm, and linopy reads
+the status and the solution from the winner, as from any HiGHS run.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Sequence
+from typing import Any, cast
+
+import highspy
+from linopy.solvers import Highs, SolverName
+
+
+class RacingHighs(Highs):
+    """linopy's HiGHS solver that runs :attr:`algorithms` at once (HiGHS's ``solver``
+    option values, e.g. ``("simplex", "ipx")``) and keeps the first to finish."""
+
+    algorithms: Sequence[str] = ("simplex", "ipx")
+    #: The algorithm that finished first (after a solve).
+    winner: str | None = None
+
+    @property
+    def solver_name(self) -> SolverName:
+        return SolverName.Highs  # linopy names a solver by its class: this is HiGHS
+
+    def _solve(self, h: highspy.Highs, *args: Any, **kwargs: Any) -> Any:
+        index, entrants = race(h, self.algorithms, self.solver_options)
+        self.winner = self.algorithms[index]
+        self.solver_model = first = entrants[index]
+        return super()._solve(cast(highspy.Highs, _Finished(first)), *args, **kwargs)
+
+
+def race(
+    h: highspy.Highs, algorithms: Sequence[str], options: dict[str, Any]
+) -> tuple[int, list[highspy.Highs]]:
+    """Run ``h`` with the first of ``algorithms`` and a copy of its model per other one,
+    each in its own thread, all with ``options``; stop the others when one finishes.
+
+    Returns the index of the winner and the HiGHS instances (``h`` first; the winner's is
+    solved, the others were stopped unless they finished too). Ctrl-C stops them all and
+    raises KeyboardInterrupt."""
+    entrants = [h]
+    for _ in algorithms[1:]:
+        other = highspy.Highs()
+        other.setOptionValue("output_flag", False)
+        for key, value in options.items():
+            if key not in ("output_flag", "log_file", "log_to_console"):
+                other.setOptionValue(key, value)
+        other.passModel(h.getModel())
+        entrants.append(other)
+    finished: queue.SimpleQueue[tuple[int, BaseException | None]] = queue.SimpleQueue()
+
+    def run(index: int) -> None:
+        try:
+            entrants[index].run()
+        except BaseException as exc:  # reported to the waiting thread below
+            finished.put((index, exc))
+        else:
+            finished.put((index, None))
+
+    threads = []
+    for index, (entrant, algorithm) in enumerate(zip(entrants, algorithms, strict=True)):
+        entrant.setOptionValue("solver", algorithm)
+        entrant.HandleUserInterrupt = True  # cancelSolve() stops it
+        thread = threading.Thread(target=run, args=(index,), name=f"emsplan-{algorithm}")
+        threads.append(thread)
+        thread.start()
+    first = -1
+    try:
+        first, error = _first(finished)
+    finally:  # the winner, Ctrl-C or an error: stop the others and wait for them
+        for index, entrant in enumerate(entrants):
+            if index != first:
+                entrant.cancelSolve()
+        for thread in threads:
+            thread.join()
+    if error is not None:
+        raise error
+    return first, entrants
+
+
+def _first(finished: queue.SimpleQueue[Any]) -> Any:
+    """The first entry put in ``finished``; waits in short steps so that Ctrl-C is heard."""
+    while True:
+        try:
+            return finished.get(timeout=0.1)
+        except queue.Empty:
+            continue
+
+
+class _Finished:
+    """A solved HiGHS instance whose ``run`` does nothing: linopy runs the instance it is
+    given, and the race has run it already."""
+
+    def __init__(self, highs: highspy.Highs) -> None:
+        self._highs = highs
+
+    def run(self) -> None:
+        return None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._highs, name)
