@@ -437,3 +437,94 @@ def _contract_network(demand: float, sin_cap: float | None = None) -> emsplan.Ne
         options=[{**contract, "fixed_cost": 200.0}],
         demand=[{"market": "MK", "item": "PH", "period": "P1", "qty": demand, "penalty": 1000}],
     )
+
+
+# -- reuse of the HiGHS model between samples (issue 14, part 3) --------------------------
+def _mip_network() -> emsplan.Network:
+    """test_engine's MIP: a line that opens for 500 and saves 50 a phone."""
+    line = {"plant": "PL", "resource": "line"}
+    return network(
+        production=[{"plant": "PL", "item": "PH", "cost": 50.0, "resource": "line"}],
+        resources=[{**line, "capacity": 0.0}],
+        options=[{"option": "L", "kind": "line", **line, "capacity": 100.0, "fixed_cost": 500.0}],
+        demand=[{"market": "MK", "item": "PH", "period": "P1", "qty": 12, "penalty": 200}],
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "varied"),
+    [
+        (network, [PRICE, "demand.qty*=uniform(0.5,1.5)"]),
+        (_mip_network, [PRICE, "demand.qty*=uniform(0.2,2.0)"]),
+    ],
+    ids=["LP", "MIP"],
+)
+def test_samples_solved_on_the_kept_highs_model_equal_samples_built_anew(
+    make: Any, varied: list[str]
+) -> None:
+    """20 samples of a sweep, each solved in one worker on the HiGHS model kept from the
+    sample before (changed in place) and each built anew (``reuse`` off): the same
+    objective, purchases, production, flows, unmet demand, options and decisions for every
+    sample. The MIP's demand
+    ranges over 2.4 to 24 phones, on both sides of the line's break-even (10 phones), so the
+    kept model's last decision is wrong for many samples."""
+    from emsplan.optimization.reuse import Reuse
+
+    net = make()
+    variations = [parse(v).to_dict() for v in varied]
+    kept = Reuse()
+    opened = set()
+    for index in range(20):
+        sample, drawn = sweep.sample_network(net, variations, seed=11, index=index)
+        fresh = sweep._solve(sample, {"reuse": False}, drawn, True)
+        reused = sweep._solve(sample, {}, drawn, True, kept=kept)
+        assert fresh.ok and reused.ok, (fresh.message, reused.message)
+        assert reused.objective == pytest.approx(fresh.objective, rel=1e-9, abs=1e-6)
+        for table in ("purchases", "production", "flows", "unmet", "options"):
+            a, b = (r.tables[table] for r in (fresh, reused))
+            assert a.shape == b.shape, table
+            for column in a.select_dtypes("number").columns:
+                assert np.allclose(a[column], b[column], atol=1e-6, equal_nan=True), (
+                    index,
+                    table,
+                    column,
+                )
+        assert reused.decisions == fresh.decisions
+        opened.add(tuple(fresh.decisions.get("options", [])))
+    assert (kept.built, kept.in_place) == (1, 19)
+    if make is _mip_network:
+        assert len(opened) == 2, "the samples should open the line and leave it closed"
+
+
+def test_a_sample_of_another_structure_rebuilds_the_kept_model() -> None:
+    """The kept HiGHS model meets a network with another row (a second market): it is built
+    anew, and the plan is that network's (10 + 5 phones at 150 each, as built alone)."""
+    from emsplan.optimization.reuse import Reuse
+
+    kept = Reuse()
+    first = sweep._solve(network(), {}, [], True, kept=kept)
+    two = network(
+        demand=[
+            {"market": "MK", "item": "PH", "period": "P1", "qty": 10, "penalty": 1000},
+            {"market": "MK2", "item": "PH", "period": "P1", "qty": 5, "penalty": 1000},
+        ],
+        sites=[
+            {"site": "SIN", "kind": "supplier", "country": "IN"},
+            {"site": "SCN", "kind": "supplier", "country": "CN"},
+            {"site": "PL", "kind": "plant", "country": "IN"},
+            {"site": "MK", "kind": "market", "country": "IN"},
+            {"site": "MK2", "kind": "market", "country": "IN"},
+        ],
+        lanes=[
+            {"origin": "SIN", "destination": "PL"},
+            {"origin": "SCN", "destination": "PL"},
+            {"origin": "PL", "destination": "MK"},
+            {"origin": "PL", "destination": "MK2"},
+        ],
+    )
+    second = sweep._solve(two, {}, [], True, kept=kept)
+    alone = sweep._solve(two, {"reuse": False}, [], True)
+    assert first.objective == pytest.approx(10 * 150.0)
+    assert second.objective == pytest.approx(alone.objective, rel=1e-9)
+    assert second.objective == pytest.approx(15 * 150.0)
+    assert kept.built == 2

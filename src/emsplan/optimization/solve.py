@@ -32,6 +32,7 @@ import linopy
 
 from emsplan.core.outcomes import SolverStatus, Termination
 from emsplan.optimization.choice import highs_race, highs_settings
+from emsplan.optimization.reuse import Reuse, solve_reusing
 from emsplan.optimization.solver_options import SolverOptionError, check_solver
 
 
@@ -79,11 +80,14 @@ def solve_model(
     log: bool = False,
     warm_start: Path | None = None,
     solution_file: Path | None = None,
+    reuse: Reuse | None = None,
 ) -> SolveOutcome:
     """Solve with the named solver (HiGHS through its direct API by default).
 
     ``warm_start`` is a solution file of an earlier solve of the same model (HiGHS
     ``.sol``, as written to ``solution_file``): a starting incumbent for a MIP.
+    ``reuse`` keeps HiGHS's model between solves of models of the same structure (a
+    sweep's samples; :mod:`emsplan.optimization.reuse`): HiGHS only.
 
     Raises :class:`~emsplan.optimization.solver_options.SolverOptionError` before
     solving for a solver that is not installed, an option HiGHS does not take or a
@@ -104,9 +108,12 @@ def solve_model(
             problem_fn=Path(scratch.name) / "problem.lp",
         )
     race = None
+    chosen = "solver" in options
+    if solver_name != "highs" or warm_start is not None:
+        reuse = None
     if solver_name == "highs":
         options.setdefault("output_flag", log)
-        race = None if warm_start is not None else highs_race(model, options)
+        race = None if warm_start is not None or reuse is not None else highs_race(model, options)
         if race is None:
             options.update(highs_settings(model, options))
         if time_limit is not None:
@@ -120,8 +127,13 @@ def solve_model(
     with contextlib.ExitStack() as stack:
         if not log:
             stack.enter_context(_quiet())
+        highs = None
         try:
-            if race is not None:
+            if reuse is not None:
+                status, termination, highs = solve_reusing(
+                    model, reuse, options, solution_file, simplex_next=not chosen
+                )
+            elif race is not None:
                 status, termination, winner = _solve_raced(model, options, race, solution_file)
                 options["solver"] = winner
             else:
@@ -133,7 +145,9 @@ def solve_model(
                 scratch.cleanup()
     seconds = time.perf_counter() - start
     solved = SolverStatus.parse(status)
-    objective = _primal_objective(model, solved)
+    if highs is None:
+        highs = getattr(model, "solver_model", None)
+    objective = _primal_objective(model, solved, highs)
     outcome = SolveOutcome(
         status=solved,
         termination=Termination.parse(termination),
@@ -143,7 +157,7 @@ def solve_model(
         options=options,
         race=race,
     )
-    _read_mip_info(model, outcome)
+    _read_mip_info(model, outcome, highs)
     return outcome
 
 
@@ -171,7 +185,7 @@ def _solve_raced(
     return status, termination, str(solver.winner)
 
 
-def _primal_objective(model: linopy.Model, status: SolverStatus) -> float | None:
+def _primal_objective(model: linopy.Model, status: SolverStatus, solver_model: Any) -> float | None:
     """The objective of the solver's solution if it is primal feasible, else None.
 
     HiGHS says so itself (``primal_solution_status``): after a time limit its values may
@@ -181,7 +195,6 @@ def _primal_objective(model: linopy.Model, status: SolverStatus) -> float | None
     value = model.objective.value
     if status is not SolverStatus.OK or value is None or not math.isfinite(float(value)):
         return None
-    solver_model = getattr(model, "solver_model", None)
     if isinstance(solver_model, highspy.Highs):
         feasible = int(solver_model.getInfo().primal_solution_status)
         if feasible != int(highspy.kSolutionStatusFeasible):
@@ -317,9 +330,8 @@ def _quiet() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def _read_mip_info(model: linopy.Model, outcome: SolveOutcome) -> None:
+def _read_mip_info(model: linopy.Model, outcome: SolveOutcome, solver_model: Any) -> None:
     """HiGHS's run time; gap and bound where the model has integer variables."""
-    solver_model = getattr(model, "solver_model", None)
     if solver_model is not None and hasattr(solver_model, "getRunTime"):
         outcome.solver_seconds = float(solver_model.getRunTime())
     if solver_model is None or (not model.binaries.labels and not model.integers.labels):

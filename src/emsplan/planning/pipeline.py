@@ -12,6 +12,7 @@ from typing import Any
 from emsplan.core.outcomes import SolverStatus, Termination
 from emsplan.data.network import Network
 from emsplan.optimization.build import ExtraFunctionality, create_model
+from emsplan.optimization.reuse import Reuse
 from emsplan.optimization.solve import (
     SolveOutcome,
     WarmStartError,
@@ -55,6 +56,7 @@ def plan(
     export_model: str | Path | None = None,
     warm_start: str | Path | None = None,
     strengthen: frozenset[str] | None = None,
+    reuse: Reuse | None = None,
 ) -> Plan:
     """Find the plan of least total cost for ``network``.
 
@@ -72,6 +74,9 @@ def plan(
         variant with the same structure): HiGHS starts its MIP search from it.
     strengthen : the families of valid inequalities to add (see
         :func:`emsplan.optimization.build.create_model`; None: the default set).
+    reuse : a HiGHS model kept from the solve of a network of the same structure (a
+        sweep's earlier sample), changed where this one differs instead of built anew
+        (:mod:`emsplan.optimization.reuse`).
 
     Raises
     ------
@@ -116,7 +121,15 @@ def plan(
         solution_file = Path(name)
     try:
         outcome = solve_model(
-            model, solver_name, solver_options, time_limit, mip_gap, log, start_file, solution_file
+            model,
+            solver_name,
+            solver_options,
+            time_limit,
+            mip_gap,
+            log,
+            start_file,
+            solution_file,
+            reuse=reuse,
         )
         solution_text = (
             solution_file.read_text(encoding="utf-8")

@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -38,6 +39,7 @@ from emsplan.core.outcomes import Termination
 from emsplan.core.problems import InputError
 from emsplan.data.network import Network
 from emsplan.optimization.commitments import commitment_values, define_commitments
+from emsplan.optimization.reuse import Reuse
 from emsplan.optimization.solver_options import check_solver
 from emsplan.optimization.terms import constant, expression, total
 from emsplan.scenarios.overrides import Override, OverrideError, apply, from_dict, resolve, sample
@@ -102,12 +104,36 @@ def solve_sample(
         record = PlanRecord.failed(Termination.INVALID_INPUT, _one_line(exc), settings, [])
         return index, dict.fromkeys(variants, record)
     if fixed is None:
-        return index, {"": _solve(net, settings, drawn, keep_tables)}
+        kept = _kept(network, "", settings)
+        return index, {"": _solve(net, settings, drawn, keep_tables, kept=kept)}
     fix = partial(fix_choices, unused=unused_choices(net, fixed), chosen=fixed)
-    out = {"fixed": _solve(net, settings, drawn, keep_tables, fix)}
+    kept = _kept(network, "fixed", settings)
+    out = {"fixed": _solve(net, settings, drawn, keep_tables, fix, kept)}
     if "own" in variants:
-        out["own"] = _solve(net, settings, drawn, keep_tables)
+        out["own"] = _solve(net, settings, drawn, keep_tables, kept=_kept(network, "own", settings))
     return index, out
+
+
+#: The HiGHS models this worker keeps between samples (the latest few sweeps' variants, per
+#: thread), changed in place for each next sample: see :mod:`emsplan.optimization.reuse`.
+_KEPT: dict[str, Reuse] = {}
+_KEEP = 3
+
+
+def _kept(network: Network, variant: str, settings: dict[str, Any]) -> Reuse | None:
+    """The HiGHS model kept for samples of ``network``'s ``variant`` under ``settings`` in
+    this thread; None where there is none to keep (another solver, or ``reuse`` off in the
+    settings: every sample is then built anew)."""
+    if settings.get("solver", "highs") != "highs" or settings.get("reuse") is False:
+        return None
+    key = json.dumps(
+        [network.name, variant, settings, threading.get_ident()], sort_keys=True, default=str
+    )
+    kept = _KEPT.pop(key, None) or Reuse()
+    _KEPT[key] = kept  # the latest last
+    while len(_KEPT) > _KEEP:
+        _KEPT.pop(next(iter(_KEPT))).close()
+    return kept
 
 
 def _variants(fixed: dict[str, list[Any]] | None, settings: dict[str, Any]) -> tuple[str, ...]:
@@ -124,6 +150,7 @@ def _solve(
     drawn: list[dict[str, Any]],
     keep_tables: bool,
     extra: Callable[[linopy.Model, PlanningData], None] | None = None,
+    kept: Reuse | None = None,
 ) -> PlanRecord:
     from emsplan.planning.pipeline import PlanningError, plan
 
@@ -137,6 +164,7 @@ def _solve(
             mip_gap=settings.get("mip_gap"),
             extra_functionality=extra,
             validate=False,
+            reuse=kept,
         )
     except PlanningError as exc:
         return PlanRecord.failed(
