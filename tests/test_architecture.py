@@ -10,6 +10,7 @@ late import inside a function counts like any other.
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 import tempfile
@@ -205,6 +206,38 @@ def test_the_command_line_loads_the_solver_stack_only_to_plan() -> None:
         )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_plan_command_does_not_load_dask_arrays() -> None:
+    """``emsplan plan`` never imports dask.array (xarray would, with scipy.fft, 0.3-0.5 s,
+    to tell whether its arrays are dask ones: ``cli.app.plain_arrays`` tells it they are
+    not), and its plan is the library's (the tiny network of test_engine: 1500)."""
+    code = (
+        "import sys; from typer.testing import CliRunner; import emsplan.cli as c; "
+        "sys.path.insert(0, sys.argv[3]); from test_engine import network; "
+        "network().write(sys.argv[1]); "
+        "r = CliRunner().invoke(c.app, ['plan', sys.argv[1], '--out', sys.argv[2]]); "
+        "assert r.exit_code == 0, r.output; "
+        "print('dask.array' in sys.modules, 'xarray' in sys.modules)"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                code,
+                str(Path(folder) / "net.xlsx"),
+                str(Path(folder) / "plan"),
+                str(Path(__file__).parent),
+            ],
+            capture_output=True,
+            text=True,
+            env=subprocess_env(),
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip().splitlines()[-1] == "False True"
+        summary = json.loads((Path(folder) / "plan" / "summary.json").read_text())
+    assert summary["objective"] == pytest.approx(1500.0)
 
 
 def _import_alone(module: str) -> tuple[str, int, str]:

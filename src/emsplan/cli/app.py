@@ -135,6 +135,30 @@ def _main(
         signal.signal(signal.SIGINT, restore)
 
 
+def plain_arrays() -> None:
+    """Tell xarray that this program makes no dask arrays, before it makes its first array.
+
+    With dask installed (emsplan's sweeps need ``dask.distributed``), xarray imports
+    ``dask.array``, and with it ``scipy.fft``, the first time it makes an array, only to tell
+    whether that array is a dask one: 0.3-0.5 s of every plan (benchmarks/README.md). The
+    program's arrays are NumPy's. xarray's cache of such modules is private, so this does
+    nothing where it is not as expected (and nothing in a notebook: only commands call it)."""
+    import sys
+
+    from xarray.namedarray import pycompat
+
+    cache = getattr(pycompat, "_cached_duck_array_modules", None)
+    kind = getattr(pycompat, "DuckArrayModule", None)
+    version = getattr(pycompat, "Version", None)
+    if not isinstance(cache, dict) or kind is None or version is None:
+        return
+    if "dask" in cache or "dask.array" in sys.modules:
+        return
+    absent = object.__new__(kind)
+    absent.module, absent.version, absent.type, absent.available = None, version("0"), (), False
+    cache["dask"] = absent
+
+
 def interrupted(message: str) -> typer.Exit:
     """Say what a Ctrl-C left behind (``message``); raise the result to exit 130."""
     paragraph(message)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from emsplan.api.errors import no_plan_message
-from emsplan.cli.app import INFEASIBLE, Fail, app, guarded
+from emsplan.cli.app import INFEASIBLE, Fail, app, guarded, plain_arrays
 from emsplan.cli.options import (
     DbOption,
     ExcelSafeCsvOpt,
@@ -170,6 +170,8 @@ def plan_command(
         raise Fail(f"--export-model {str(export_model)!r} must end in .mps or .lp.")
     from emsplan.optimization.solve import check_model_path
     from emsplan.planning.pipeline import PlanningError, plan  # the optimisation stack, on demand
+
+    plain_arrays()
 
     options = solver_options(solver_option, solver)
     if export_model is not None:

@@ -9,7 +9,7 @@ import typer
 from rich.text import Text
 
 from emsplan.api.errors import file_message, no_plan_message
-from emsplan.cli.app import INFEASIBLE, Fail, app, guarded
+from emsplan.cli.app import INFEASIBLE, Fail, app, guarded, plain_arrays
 from emsplan.cli.options import (
     DbOption,
     MipGapOpt,
@@ -309,6 +309,7 @@ def plan_stored(
     from emsplan.scenarios.robust import RobustError
     from emsplan.scenarios.stored import PlanNotStoredError, plan_scenario
 
+    plain_arrays()
     if request is not None and solver_option:
         raise Fail("--solver-option applies to a single plan; leave it out with --robust.")
     robust = None if request is None else request.arguments()
