@@ -512,6 +512,36 @@ def test_the_race_stops_the_slower_algorithm() -> None:
     assert entrants[0].getModelStatus() == highspy.HighsModelStatus.kInterrupt
 
 
+def test_an_algorithm_that_fails_leaves_the_race_to_the_others() -> None:
+    """The first entrant to end with an unsettled status (here a HiGHS that never solved:
+    status not set, as after an algorithm's error) does not win; the next to end solved
+    does. When none settles, the first to end without an exception is taken; when all
+    raised, the first exception is raised."""
+    import queue
+
+    import highspy
+
+    from emsplan.optimization.build import create_model
+    from emsplan.optimization.race import _winner
+
+    model, _ = create_model(network())
+    failed, solved = model.to_highspy(), model.to_highspy()
+    solved.setOptionValue("output_flag", False)
+    solved.run()
+    assert failed.getModelStatus() == highspy.HighsModelStatus.kNotset
+    ends: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    for end in ((0, None), (1, None)):
+        ends.put(end)
+    assert _winner([failed, solved], ends) == 1
+    for end in ((1, None), (0, None)):
+        ends.put(end)
+    assert _winner([failed, failed], ends) == 1
+    for end in ((1, RuntimeError("ipx")), (0, RuntimeError("simplex"))):
+        ends.put(end)
+    with pytest.raises(RuntimeError, match="ipx"):
+        _winner([failed, failed], ends)
+
+
 def test_mips_get_emsplan_mip_settings_and_the_user_wins() -> None:
     """A MIP (test_options' line: 12 phones, opening the line for 500 saves 12 x 50, so
     500 + 12 x 150 = 2300) is solved with emsplan's MIP settings (choice.MIP_SETTINGS,

@@ -46,7 +46,9 @@ def race(
     h: highspy.Highs, algorithms: Sequence[str], options: dict[str, Any]
 ) -> tuple[int, list[highspy.Highs]]:
     """Run ``h`` with the first of ``algorithms`` and a copy of its model per other one,
-    each in its own thread, all with ``options``; stop the others when one finishes.
+    each in its own thread, all with ``options``; stop the others when one finishes with
+    a settled status (:data:`SETTLED`: an algorithm's failure leaves the race to the
+    others).
 
     Returns the index of the winner and the HiGHS instances (``h`` first; the winner's is
     solved, the others were stopped unless they finished too). Ctrl-C stops them all and
@@ -79,25 +81,52 @@ def race(
         thread.start()
     first = -1
     try:
-        first, error = _first(finished)
+        first = _winner(entrants, finished)
     finally:  # the winner, Ctrl-C or an error: stop the others and wait for them
         for index, entrant in enumerate(entrants):
             if index != first:
                 entrant.cancelSolve()
         for thread in threads:
             thread.join()
-    if error is not None:
-        raise error
     return first, entrants
 
 
-def _first(finished: queue.SimpleQueue[Any]) -> Any:
-    """The first entry put in ``finished``; waits in short steps so that Ctrl-C is heard."""
-    while True:
+#: HiGHS's model statuses that settle a race: the model is solved, proven without a
+#: solution, or the run reached a limit the user set (which the others would reach too).
+#: Any other (an error of the algorithm, "unknown") leaves the race to the others.
+SETTLED = frozenset(
+    {
+        highspy.HighsModelStatus.kOptimal,
+        highspy.HighsModelStatus.kInfeasible,
+        highspy.HighsModelStatus.kUnbounded,
+        highspy.HighsModelStatus.kUnboundedOrInfeasible,
+        highspy.HighsModelStatus.kTimeLimit,
+        highspy.HighsModelStatus.kIterationLimit,
+        highspy.HighsModelStatus.kObjectiveBound,
+        highspy.HighsModelStatus.kObjectiveTarget,
+        highspy.HighsModelStatus.kSolutionLimit,
+    }
+)
+
+
+def _winner(entrants: list[highspy.Highs], finished: queue.SimpleQueue[Any]) -> int:
+    """The index of the first entrant to finish with a settled status (:data:`SETTLED`);
+    if none does, the first to finish without an exception (its status tells what went
+    wrong); if all raised, the first exception. Waits in short steps so that Ctrl-C is
+    heard."""
+    ended: list[tuple[int, BaseException | None]] = []
+    while len(ended) < len(entrants):
         try:
-            return finished.get(timeout=0.1)
+            index, error = finished.get(timeout=0.1)
         except queue.Empty:
             continue
+        if error is None and entrants[index].getModelStatus() in SETTLED:
+            return int(index)
+        ended.append((index, error))
+    for index, error in ended:
+        if error is None:
+            return index
+    raise ended[0][1]  # type: ignore[misc]
 
 
 class _Finished:
