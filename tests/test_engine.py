@@ -449,8 +449,9 @@ def test_large_lps_are_raced_or_solved_by_ipx_with_the_same_plan_and_duals(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """emsplan races HiGHS's dual simplex and IPX (with crossover) on two cores for LPs from
-    SIMPLEX_UP_TO variables, and gives them to IPX alone on one core or in a thread that is
-    not the program's main one (a sweep's worker); lowered to 1 here, the tiny LP is raced.
+    SIMPLEX_UP_TO variables, and gives them to IPX alone on one core, in a thread that is
+    not the program's main one (a sweep's worker) or where racing is not allowed (a job of
+    a server running several); lowered to 1 here, the tiny LP is raced.
     Supply of SIN is capped at 4: buy 4 local (110) and 6 imported (100 + 15% = 115),
     objective 4 x 160 + 6 x 165 = 1630, and one more unit of SIN saves Rs 5 (the dual), the
     same whichever way it was solved. A user's own choice of algorithm is kept."""
@@ -477,12 +478,17 @@ def test_large_lps_are_raced_or_solved_by_ipx_with_the_same_plan_and_duals(
     worker = threading.Thread(target=lambda: in_a_thread.append(plan(net)))
     worker.start()
     worker.join()
+    choice.allow_race(False)  # as in a job of a server running several
+    try:
+        not_allowed = plan(net)
+    finally:
+        choice.allow_race(True)
     monkeypatch.setattr(choice, "_cores", lambda: 1)
     one_core = plan(net)
-    for ipx in (in_a_thread[0], one_core):
+    for ipx in (in_a_thread[0], one_core, not_allowed):
         assert ipx.summary["solver_options"] == {"solver": "ipx"}
         assert ipx.summary["solver_race"] is None
-    for result in (simplex, raced, one_core, in_a_thread[0]):
+    for result in (simplex, raced, one_core, in_a_thread[0], not_allowed):
         assert result.objective == pytest.approx(1630.0, rel=1e-7)
         assert qty(result.purchases, supplier="SIN") == pytest.approx(4, abs=1e-6)
         row = result.bottlenecks[result.bottlenecks["constraint"] == "Supply-capacity"]

@@ -11,10 +11,10 @@ algorithm alone on the MPS file emsplan exports) and ``benchmarks/mip_settings.p
   neither is fastest on every network (at M, seed 7: simplex 7.7 s, IPX 10.3 s; seed 1:
   simplex 42 s, IPX 12.1 s; at L the dual simplex does not finish in 800 s, IPX does), and
   the race costs 0-25% over the winner alone (HiGHS's own run-to-run spread is 20%). On
-  one core, in a solve that is not the program's main work (a sweep's worker, a thread of
-  the server), and from :data:`RACE_UP_TO` variables (L, where the simplex is hopeless),
-  IPX alone. HiPO, the newer interior-point method, and PDLP were slower at every size
-  measured.
+  one core, in a solve that is not the program's main work (a sweep's worker, a job of a
+  team server that runs several at once), and from :data:`RACE_UP_TO` variables (L, where
+  the simplex is hopeless), IPX alone. HiPO, the newer interior-point method, and PDLP
+  were slower at every size measured.
 * **MIPs**: HiGHS's defaults. Turning its RINS and RENS sub-MIP heuristics off proved the
   same optima of six sampled scenarios of the bundled example in 58% of the time, but left
   OR-Library capb-6000 at a plan 40% dearer than the optimum after 300 s (HiGHS's defaults
@@ -60,15 +60,26 @@ def highs_settings(model: linopy.Model, options: dict[str, Any]) -> dict[str, An
     return {}
 
 
+class _Racing:
+    allowed = True
+
+
+def allow_race(allowed: bool) -> None:
+    """Let this process race algorithms, or not: the team server's job processes do not
+    when the server runs several jobs at once (they share the cores)."""
+    _Racing.allowed = allowed
+
+
 def highs_race(model: linopy.Model, options: dict[str, Any]) -> tuple[str, ...] | None:
     """The HiGHS algorithms to race for ``model`` (:data:`RACE`), or None to solve it once.
 
     Raced: an LP of :data:`SIMPLEX_UP_TO` to :data:`RACE_UP_TO` variables for which the user
     chose no
     algorithm (``solver``), solved by the program's main thread on a machine with a core
-    per algorithm. A solve in another thread (a sweep's worker, a job of the server) shares
-    the machine with others, and is not raced."""
-    if model.type != "LP" or "solver" in options:
+    per algorithm. A solve in another thread (a sweep's worker) or in a process that shares
+    the machine with others (:func:`allow_race`: a job of a server that runs several) is
+    not raced."""
+    if model.type != "LP" or "solver" in options or not _Racing.allowed:
         return None
     if not SIMPLEX_UP_TO <= model.nvars < RACE_UP_TO:
         return None

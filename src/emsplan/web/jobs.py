@@ -103,7 +103,7 @@ class JobRunner:
             self.keys[job.id] = job_key(job)
             process = self._context.Process(
                 target=run_job,
-                args=(self.url, job.id, self.sweep_workers),
+                args=(self.url, job.id, self.sweep_workers, self.workers == 1),
                 name=f"emsplan-job-{job.id}",
             )
             process.start()
@@ -136,9 +136,15 @@ def _die_with_parent() -> None:
         libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
-def run_job(url: str, job_id: int, sweep_workers: int = 1) -> None:
-    """A job process: run job ``job_id`` of the store at ``url`` and record how it ended."""
+def run_job(url: str, job_id: int, sweep_workers: int = 1, alone: bool = True) -> None:
+    """A job process: run job ``job_id`` of the store at ``url`` and record how it ended.
+    ``alone``: the only job the server runs at a time, which may race HiGHS's algorithms on
+    the machine's cores (:mod:`emsplan.optimization.race`)."""
     _die_with_parent()
+    if not alone:
+        from emsplan.optimization.choice import allow_race
+
+        allow_race(False)
     from emsplan.api.errors import describe
     from emsplan.store import Store
     from emsplan.store.team import Team
