@@ -72,6 +72,8 @@ def solve_reusing(
         result = reuse.solver.solve(**run)
         reuse.built += 1
     else:
+        if model.type != "LP":  # a MIP is never solved by the simplex alone (kept for an LP)
+            reuse.solver.solver_model.setOptionValue("solver", options.get("solver", "choose"))
         before = reuse.solver._rebuilds
         result = reuse.solver.solve(model=model, **run)
         if reuse.solver._rebuilds > before:
