@@ -8,8 +8,8 @@ algorithm alone on the MPS file emsplan exports) and ``benchmarks/mip_settings.p
 * **LPs** below :data:`SIMPLEX_UP_TO` variables: HiGHS's default, the dual simplex
   (fastest at S). From there on the dual simplex and the interior-point method IPX (with
   crossover) race on two cores, the first to finish wins (:mod:`emsplan.optimization.race`):
-  neither is fastest on every network (at M, seed 7: simplex 7.7 s, IPX 10.3 s; seed 1:
-  simplex 42 s, IPX 12.1 s; at L the dual simplex does not finish in 800 s, IPX does), and
+  neither is fastest on every network (at M, seed 7: simplex 7.4 s, IPX 11.9 s; seed 1:
+  simplex 34.3 s, IPX 10.8 s; at L the dual simplex does not finish in 800 s, IPX does), and
   the race costs 0-25% over the winner alone (HiGHS's own run-to-run spread is 20%). On
   one core, in a solve that is not the program's main work (a sweep's worker, a job of a
   team server that runs several at once), and from :data:`RACE_UP_TO` variables (L, where

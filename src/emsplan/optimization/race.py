@@ -2,10 +2,10 @@
 finish wins and the others are stopped.
 
 At M size no single algorithm is fastest on every network (``benchmarks/README.md``: the
-dual simplex took 7.7 s on seed 7 and 42 s on seed 1, IPX 10.3 s and 12.1 s), and racing
-the two costs about 5-8% over the winner alone on this 2-core machine, where waiting for the
-wrong one costs up to 3.5 times. :func:`emsplan.optimization.choice.highs_race` decides
-when a model is raced.
+dual simplex took 7.4 s on seed 7 and 34.3 s on seed 1, IPX 11.9 s and 10.8 s), and racing
+the two costs 0-25% over the winner alone on this 2-core machine (HiGHS's own run-to-run
+spread is 20%), where waiting for the wrong one costs up to 3.2 times.
+:func:`emsplan.optimization.choice.highs_race` decides when a model is raced.
 
 :class:`RacingHighs` is linopy's HiGHS interface with its run replaced by the race: linopy
 builds the HiGHS model once, the race copies it for each other algorithm, and linopy reads
