@@ -440,22 +440,11 @@ def _contract_network(demand: float, sin_cap: float | None = None) -> emsplan.Ne
 
 
 # -- reuse of the HiGHS model between samples (issue 14, part 3) --------------------------
-def _mip_network() -> emsplan.Network:
-    """test_engine's MIP: a line that opens for 500 and saves 50 a phone."""
-    line = {"plant": "PL", "resource": "line"}
-    return network(
-        production=[{"plant": "PL", "item": "PH", "cost": 50.0, "resource": "line"}],
-        resources=[{**line, "capacity": 0.0}],
-        options=[{"option": "L", "kind": "line", **line, "capacity": 100.0, "fixed_cost": 500.0}],
-        demand=[{"market": "MK", "item": "PH", "period": "P1", "qty": 12, "penalty": 200}],
-    )
-
-
 @pytest.mark.parametrize(
     ("make", "varied"),
     [
         (network, [PRICE, "demand.qty*=uniform(0.5,1.5)"]),
-        (_mip_network, [PRICE, "demand.qty*=uniform(0.2,2.0)"]),
+        (lambda: _line_network(12.0), [PRICE, "demand.qty*=uniform(0.2,2.0)"]),
     ],
     ids=["LP", "MIP"],
 )
@@ -467,7 +456,8 @@ def test_samples_solved_on_the_kept_highs_model_equal_samples_built_anew(
     objective, purchases, production, flows, unmet demand, options and decisions for every
     sample. The MIP's demand
     ranges over 2.4 to 24 phones, on both sides of the line's break-even (10 phones), so the
-    kept model's last decision is wrong for many samples."""
+    kept model's last decision is wrong for many samples (test_options' line network: the
+    line opens for 500 and saves 50 a phone)."""
     from emsplan.optimization.reuse import Reuse
 
     net = make()
@@ -492,7 +482,7 @@ def test_samples_solved_on_the_kept_highs_model_equal_samples_built_anew(
         assert reused.decisions == fresh.decisions
         opened.add(tuple(fresh.decisions.get("options", [])))
     assert (kept.built, kept.in_place) == (1, 19)
-    if make is _mip_network:
+    if make is not network:
         assert len(opened) == 2, "the samples should open the line and leave it closed"
 
 
@@ -502,25 +492,13 @@ def test_a_sample_of_another_structure_rebuilds_the_kept_model() -> None:
     from emsplan.optimization.reuse import Reuse
 
     kept = Reuse()
-    first = sweep._solve(network(), {}, [], True, kept=kept)
+    base = network()
+    first = sweep._solve(base, {}, [], True, kept=kept)
+    mk2 = {"market": "MK2", "item": "PH", "period": "P1", "qty": 5, "penalty": 1000}
     two = network(
-        demand=[
-            {"market": "MK", "item": "PH", "period": "P1", "qty": 10, "penalty": 1000},
-            {"market": "MK2", "item": "PH", "period": "P1", "qty": 5, "penalty": 1000},
-        ],
-        sites=[
-            {"site": "SIN", "kind": "supplier", "country": "IN"},
-            {"site": "SCN", "kind": "supplier", "country": "CN"},
-            {"site": "PL", "kind": "plant", "country": "IN"},
-            {"site": "MK", "kind": "market", "country": "IN"},
-            {"site": "MK2", "kind": "market", "country": "IN"},
-        ],
-        lanes=[
-            {"origin": "SIN", "destination": "PL"},
-            {"origin": "SCN", "destination": "PL"},
-            {"origin": "PL", "destination": "MK"},
-            {"origin": "PL", "destination": "MK2"},
-        ],
+        demand=[*base.demand.to_dict("records"), mk2],
+        sites=[*base.sites.to_dict("records"), {"site": "MK2", "kind": "market", "country": "IN"}],
+        lanes=[*base.lanes.to_dict("records"), {"origin": "PL", "destination": "MK2"}],
     )
     second = sweep._solve(two, {}, [], True, kept=kept)
     alone = sweep._solve(two, {"reuse": False}, [], True)

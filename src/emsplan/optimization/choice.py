@@ -74,9 +74,8 @@ def highs_race(model: linopy.Model, options: dict[str, Any]) -> tuple[str, ...] 
     """The HiGHS algorithms to race for ``model`` (:data:`RACE`), or None to solve it once.
 
     Raced: an LP of :data:`SIMPLEX_UP_TO` to :data:`RACE_UP_TO` variables for which the user
-    chose no
-    algorithm (``solver``), solved by the program's main thread on a machine with a core
-    per algorithm. A solve in another thread (a sweep's worker) or in a process that shares
+    chose no algorithm (``solver``), solved by the program's main thread on a machine with a
+    core per algorithm. A solve in another thread (a sweep's worker) or in a process that shares
     the machine with others (:func:`allow_race`: a job of a server that runs several) is
     not raced."""
     if model.type != "LP" or "solver" in options or not _Racing.allowed:

@@ -47,17 +47,15 @@ def solve_reusing(
     solution_file: Path | None = None,
     simplex_next: bool = True,
 ) -> tuple[str, str, highspy.Highs]:
-    """Solve ``model`` with HiGHS through ``reuse``'s kept model; status, termination
-    condition and the HiGHS instance that solved it. The solution is written to ``model``
-    as ``model.solve`` would, but the solver stays with ``reuse`` (not attached to
-    ``model``: a later solve of ``model`` must not close it). ``simplex_next``: an LP's next
-    re-solve by the dual simplex (False when the user chose the algorithm)."""
+    """Solve ``model`` (cleaned up as ``model.solve`` does) with HiGHS through ``reuse``'s
+    kept model; status, termination condition and the HiGHS instance that solved it. The
+    solution is written to ``model`` as ``model.solve`` would, but the solver stays with
+    ``reuse`` (not attached to ``model``: a later solve of ``model`` must not close it).
+    ``simplex_next``: an LP's next re-solve by the dual simplex (False when the user chose
+    the algorithm)."""
     from linopy.solvers import Solver
 
-    model.reset_solution()
-    model.constraints.sanitize_zeros()
-    model.constraints.sanitize_infinities()
-    run = {"solution_fn": Path(solution_file) if solution_file else None}
+    run = {"solution_fn": solution_file}
     if reuse.solver is None or reuse.options != options:
         reuse.close()
         reuse.options = dict(options)

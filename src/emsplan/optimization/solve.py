@@ -128,13 +128,18 @@ def solve_model(
         if not log:
             stack.enter_context(_quiet())
         highs = None
+        if reuse is not None or race is not None:  # linopy's clean-up, as model.solve does
+            model.reset_solution()
+            model.constraints.sanitize_zeros()
+            model.constraints.sanitize_infinities()
+        solution_fn = Path(solution_file) if solution_file is not None else None
         try:
             if reuse is not None:
                 status, termination, highs = solve_reusing(
-                    model, reuse, options, solution_file, simplex_next=not chosen
+                    model, reuse, options, solution_fn, simplex_next=not chosen
                 )
             elif race is not None:
-                status, termination, winner = _solve_raced(model, options, race, solution_file)
+                status, termination, winner = _solve_raced(model, options, race, solution_fn)
                 options["solver"] = winner
             else:
                 status, termination = model.solve(
@@ -167,20 +172,17 @@ def _solve_raced(
     algorithms: tuple[str, ...],
     solution_file: Path | None,
 ) -> tuple[str, str, str]:
-    """Solve an LP with HiGHS's ``algorithms`` at once (:mod:`emsplan.optimization.race`),
-    as ``model.solve`` would with one (the same clean-up of the model before, the same
-    solution after); status, termination condition and the algorithm that won."""
+    """Solve an LP (cleaned up as ``model.solve`` does) with HiGHS's ``algorithms`` at once
+    (:mod:`emsplan.optimization.race`), its solution written to it as ``model.solve`` would;
+    status, termination condition and the algorithm that won."""
     from emsplan.optimization.race import RacingHighs
 
-    model.reset_solution()
-    model.constraints.sanitize_zeros()
-    model.constraints.sanitize_infinities()
     model.solver = None
     solver = RacingHighs.from_model(
         model, io_api="direct", options=dict(options), explicit_coordinate_names=False
     )
     solver.algorithms = algorithms
-    result = solver.solve(solution_fn=Path(solution_file) if solution_file else None)
+    result = solver.solve(solution_fn=solution_file)
     status, termination = model.assign_result(result, solver)
     return status, termination, str(solver.winner)
 
