@@ -56,6 +56,7 @@ def run_emsplan(path: Path, capacity: float | None, time_limit: float) -> dict[s
         "seconds": runtime,
         "build": result.timings["build"],
         "wall": time.perf_counter() - start,
+        "separation": result.summary["solver_separation"],
     }
 
 

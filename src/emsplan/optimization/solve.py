@@ -31,7 +31,7 @@ import highspy
 import linopy
 
 from emsplan.core.outcomes import SolverStatus, Termination
-from emsplan.optimization.choice import highs_race, highs_settings
+from emsplan.optimization.choice import highs_pool, highs_race, highs_settings
 from emsplan.optimization.reuse import Reuse, solve_reusing
 from emsplan.optimization.solver_options import SolverOptionError, check_solver
 
@@ -64,6 +64,9 @@ class SolveOutcome:
     options: dict[str, Any] = field(default_factory=dict)
     #: The algorithms raced (the winner is ``options["solver"]``); None for one run.
     race: tuple[str, ...] | None = None
+    #: What taking back valid inequalities round by round did
+    #: (:class:`emsplan.optimization.separate.Separation` as a dict); None when not done.
+    separation: dict[str, Any] | None = None
 
     @property
     def optimal(self) -> bool:
@@ -107,7 +110,7 @@ def solve_model(
             keep_files=True,
             problem_fn=Path(scratch.name) / "problem.lp",
         )
-    race = None
+    race = pool = None
     chosen = "solver" in options
     if solver_name != "highs" or warm_start is not None:
         reuse = None
@@ -116,6 +119,7 @@ def solve_model(
         race = None if warm_start is not None or reuse is not None else highs_race(model, options)
         if race is None:
             options.update(highs_settings(model, options))
+            pool = None if reuse is not None else highs_pool(model)
         if time_limit is not None:
             options["time_limit"] = float(time_limit)
         if mip_gap is not None:
@@ -127,8 +131,8 @@ def solve_model(
     with contextlib.ExitStack() as stack:
         if not log:
             stack.enter_context(_quiet())
-        highs = None
-        if reuse is not None or race is not None:  # linopy's clean-up, as model.solve does
+        highs = separation = None
+        if reuse is not None or race is not None or pool is not None:  # as model.solve does
             model.reset_solution()
             model.constraints.sanitize_zeros()
             model.constraints.sanitize_infinities()
@@ -141,6 +145,8 @@ def solve_model(
             elif race is not None:
                 status, termination, winner = _solve_raced(model, options, race, solution_fn)
                 options["solver"] = winner
+            elif pool is not None:
+                status, termination, separation = _solve_separated(model, options, pool, files)
             else:
                 status, termination = model.solve(
                     solver_name=solver_name, io_api=io_api, **files, **options
@@ -161,8 +167,11 @@ def solve_model(
         solver=solver_name,
         options=options,
         race=race,
+        separation=separation,
     )
     _read_mip_info(model, outcome, highs)
+    if separation is not None and outcome.solver_seconds is not None:
+        outcome.solver_seconds += separation["seconds"]  # the rounds' LPs are HiGHS's too
     return outcome
 
 
@@ -185,6 +194,27 @@ def _solve_raced(
     result = solver.solve(solution_fn=solution_file)
     status, termination = model.assign_result(result, solver)
     return status, termination, str(solver.winner)
+
+
+def _solve_separated(
+    model: linopy.Model, options: dict[str, Any], families: tuple[str, ...], files: dict[str, Any]
+) -> tuple[str, str, dict[str, Any] | None]:
+    """Solve a MIP (cleaned up as ``model.solve`` does) with HiGHS taking back the rows of
+    ``families`` round by round (:mod:`emsplan.optimization.separate`), its solution written
+    to it as ``model.solve`` would; status, termination condition and what the rounds did.
+    ``files``: the solution file and warm start, as for ``model.solve``."""
+    from emsplan.optimization.separate import SeparatingHighs
+
+    model.solver = None
+    solver = SeparatingHighs.from_model(
+        model, io_api="direct", options=dict(options), explicit_coordinate_names=False
+    )
+    solver.families = families
+    run = {key: files[key] for key in ("solution_fn", "warmstart_fn") if key in files}
+    result = solver.solve(**run)
+    status, termination = model.assign_result(result, solver)
+    done = solver.separation
+    return status, termination, done.as_dict() if done is not None else None
 
 
 def _primal_objective(model: linopy.Model, status: SolverStatus, solver_model: Any) -> float | None:

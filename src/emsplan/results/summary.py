@@ -41,6 +41,7 @@ def summary(
         "solver": outcome.solver,
         "solver_options": {k: v for k, v in outcome.options.items() if k != "output_flag"},
         "solver_race": list(outcome.race) if outcome.race else None,
+        "solver_separation": outcome.separation,
         "solve_seconds": outcome.solve_seconds,
         "solver_seconds": outcome.solver_seconds,
         "timings": timings,
