@@ -4,6 +4,7 @@ rounds cannot finish, and the rule that decides when."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import highspy
@@ -134,3 +135,25 @@ def test_the_rule_separates_large_mips_only(
     assert choice.highs_pool(model) == ("Option-line-flow",)
     model.variables["Option-open"].relax()
     assert choice.highs_pool(model) is None  # an LP: nothing to branch on
+
+
+def test_the_command_logs_the_rounds_and_writes_them_to_the_summary(
+    instance: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from emsplan.cli.app import app
+
+    monkeypatch.setattr(choice, "SEPARATE_FROM", 1)
+    runner = CliRunner()
+    net = tmp_path / "cfl.xlsx"
+    imported = runner.invoke(app, ["import", "orlib-cap", str(instance), "--out", str(net)])
+    assert imported.exit_code == 0, imported.output
+    out = tmp_path / "plan"
+    planned = runner.invoke(app, ["plan", str(net), "--out", str(out), "--log"])
+    assert planned.exit_code == 0, planned.output
+    assert "emsplan rows round 1: LP bound" in planned.output
+    summary = json.loads((out / "summary.json").read_text())
+    done = summary["solver_separation"]
+    assert done["rows"] == 2_400 and done["rounds"] >= 2 and summary["optimal"]
+    assert f"emsplan rows round {done['rounds']}:" in planned.output

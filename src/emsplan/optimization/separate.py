@@ -20,7 +20,6 @@ Measured on OR-Library capb and capc at a 300 s limit (``benchmarks/README.md``)
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,8 +29,6 @@ import highspy
 import numpy as np
 from linopy.solvers import Highs, SolverName
 from scipy import sparse
-
-logger = logging.getLogger(__name__)
 
 #: At most this many rounds of LP solves; the rows still violated then are all taken back.
 ROUNDS = 40
@@ -115,7 +112,8 @@ def separate(h: highspy.Highs, pool: np.ndarray, options: dict[str, Any]) -> Sep
         (value, index, np.append(starts, index.size)), shape=(pool.size, lp.num_col_)
     )
     limit = float(options.get("time_limit", np.inf))
-    taken = _rounds(lp, pool, rows, lower, upper, out, clock + 0.5 * limit)
+    log = bool(options.get("output_flag"))
+    taken = _rounds(lp, pool, rows, lower, upper, out, clock + 0.5 * limit, log)
     free = pool[~taken]
     free_bounds = np.full(free.size, np.inf)
     h.changeRowsBounds(free.size, free, -free_bounds, free_bounds)  # type: ignore[attr-defined]
@@ -134,9 +132,11 @@ def _rounds(
     upper: np.ndarray,
     out: Separation,
     deadline: float,
+    log: bool = False,
 ) -> np.ndarray:
     """Which rows of the pool the LP relaxation of ``lp`` needs (the rounds of
-    :func:`separate`); ``out`` counts the rounds and keeps the last LP bound."""
+    :func:`separate`); ``out`` counts the rounds and keeps the last LP bound. ``log``: say
+    what each round did (HiGHS's log is on)."""
     relaxed = highspy.Highs()
     relaxed.setOptionValue("output_flag", False)
     lp.integrality_ = []
@@ -155,7 +155,13 @@ def _rounds(
             (activity > upper + TOLERANCE * (1 + np.abs(upper)))
             | (activity < lower - TOLERANCE * (1 + np.abs(lower)))
         )
-        logger.debug("round %d: LP %s, %d rows violated", out.rounds, out.lp_bound, violated.sum())
+        if log:  # beside HiGHS's own log (--log)
+            print(
+                f"emsplan rows round {out.rounds}: LP bound {out.lp_bound:.10g}, "
+                f"{int(violated.sum()):,} of {pool.size:,} rows broken, {int(taken.sum()):,} "
+                f"added before",
+                flush=True,
+            )
         if not violated.any():
             return taken
         if out.rounds >= ROUNDS or time.perf_counter() > deadline:
