@@ -21,8 +21,10 @@ algorithm alone on the MPS file emsplan exports) and ``benchmarks/mip_settings.p
   find the optimum there): no MIP setting is changed until one wins on both. A MIP with
   :data:`SEPARATE_FROM` rows or more in the families :data:`POOL` gets those rows round by
   round, only where its LP relaxation needs them (:mod:`emsplan.optimization.separate`): on
-  OR-Library capb and capc (100,000 such rows, 6,000-9,000 needed) HiGHS then proves 7 of
-  8 optima within 300 s, against 4 of 8 with every row.
+  OR-Library capb and capc (100,000 such rows, 5,800-9,500 needed) HiGHS then proves all 8
+  optima within 300 s (967 s in all), against 7 of 8 with every row (1,330 s, counting the
+  unproven one's 300 s); the rounds cost 20-45 s, so the easiest instances take 15 s longer
+  and the hardest 40-120 s less.
 
 A setting the user gives (``--solver-option``) always wins over the rule, and what was
 used goes into the plan's ``summary.json`` (``solver_options``).
