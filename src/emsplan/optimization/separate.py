@@ -7,13 +7,14 @@ relaxation; but all of them make every LP of branch and bound slower, and HiGHS 
 explores too few nodes to prove the optimum in time. Most rows are slack at the LP optimum.
 
 So for a MIP with many rows in such families (the rule is
-:func:`emsplan.optimization.choice.highs_pool`), HiGHS's copy of those rows starts free (no
-bounds: its presolve drops them); the LP relaxation is solved, the rows its solution violates
-get their bounds back, and again until it violates none (at most :data:`ROUNDS` rounds, at
-most half the time limit). The LP bound is then that of the whole model. Branch and bound
-runs with the rows taken back only. The linopy model keeps every row: the plan, its duals
-(from the re-solve with the decisions fixed) and any model file written are the whole
-model's; the optimum is the same.
+:func:`emsplan.optimization.choice.highs_pool`), the LP relaxation is first solved on a copy
+of HiGHS's model without them; the rows its solution violates are added and it is re-solved
+from its basis, again until it violates none (at most :data:`ROUNDS` rounds, at most half
+the time limit): the LP bound is then that of the whole model, found with a few per cent of
+the rows. In HiGHS's model itself the rows not needed are left free (no bounds: its presolve
+drops them), and branch and bound runs on the smaller LP. The linopy model keeps every row:
+the plan, its duals (from the re-solve with the decisions fixed) and any model file written
+are the whole model's; the optimum is the same.
 
 Measured on OR-Library capb and capc at a 300 s limit (``benchmarks/README.md``).
 """
@@ -144,6 +145,8 @@ def _rounds(
     relaxed.deleteRows(pool.size, pool)
     taken = np.zeros(pool.size, dtype=bool)
     while True:
+        if np.isfinite(deadline):
+            relaxed.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.0))
         relaxed.run()
         out.rounds += 1
         if relaxed.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -178,9 +181,3 @@ def _rounds(
             add.data,
         )
         taken |= violated
-
-
-def _option(h: highspy.Highs, name: str) -> Any:
-    """The value of HiGHS's option ``name`` (highspy returns it with a status)."""
-    value = h.getOptionValue(name)
-    return value[1] if isinstance(value, tuple) else value
