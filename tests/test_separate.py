@@ -115,6 +115,18 @@ def test_rounds_past_their_time_keep_every_row(instance: Path) -> None:
     assert status == highspy.HighsStatus.kOk and 0 < limit <= 1e-3
 
 
+def test_the_last_round_keeps_the_rows_it_breaks_and_the_optimum(
+    instance: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    every = plan_with(instance, 10**9, monkeypatch)
+    monkeypatch.setattr(separate, "ROUNDS", 1)
+    one = plan_with(instance, 1, monkeypatch)
+    done = one.summary["solver_separation"]
+    # one LP, without any of the rows: those it breaks are kept, not every row
+    assert done["rounds"] == 1 and 0 < done["taken"] < done["rows"]
+    assert one.summary["optimal"] and one.objective == pytest.approx(every.objective, rel=1e-6)
+
+
 def test_an_infeasible_mip_stays_infeasible(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,10 +9,11 @@ explores too few nodes to prove the optimum in time. Most rows are slack at the 
 So for a MIP with many rows in such families (the rule is
 :func:`emsplan.optimization.choice.highs_pool`), the LP relaxation is first solved on a copy
 of HiGHS's model without them; the rows its solution violates are added and it is re-solved
-from its basis, again until it violates none (at most :data:`ROUNDS` rounds, at most half
-the time limit): the LP bound is then that of the whole model, found with a few per cent of
-the rows. In HiGHS's model itself the rows not needed are left free (no bounds: its presolve
-drops them), and branch and bound runs on the smaller LP. The linopy model keeps every row:
+from its basis, again until it violates none (after :data:`ROUNDS` rounds or half the time
+limit, the rows violated then are the last added): the LP bound is then that of the whole
+model, found with a few per cent of the rows. In HiGHS's model itself the rows not needed
+are left free (no bounds: its presolve drops them), and branch and bound runs on the
+smaller LP. The linopy model keeps every row:
 the plan, its duals (from the re-solve with the decisions fixed) and any model file written
 are the whole model's; the optimum is the same.
 
@@ -31,7 +32,7 @@ import numpy as np
 from linopy.solvers import Highs, SolverName
 from scipy import sparse
 
-#: At most this many rounds of LP solves; the rows still violated then are all taken back.
+#: At most this many rounds of LP solves; the rows the last one violates are kept too.
 ROUNDS = 40
 
 #: A row is violated when its activity passes its bound by more than this (relative to
@@ -97,9 +98,9 @@ def separate(h: highspy.Highs, pool: np.ndarray, options: dict[str, Any]) -> Sep
     The rounds run on a copy of ``h``'s LP without the pool's rows (a smaller LP, re-solved
     from its last basis by the dual simplex): solve, add the pool rows its solution violates,
     again. They stop when the LP violates none, after :data:`ROUNDS` rounds or past half of
-    ``options``'s ``time_limit`` (every row still out is then kept: the MIP gets them all),
-    or when an LP is not solved to optimality (all rows kept: the MIP decides). ``h``'s time
-    limit is cut by the time the rounds took."""
+    ``options``'s ``time_limit`` (the rows the last LP violates are then kept, without a
+    re-solve), or when an LP is not solved to optimality (all rows kept: the MIP decides).
+    ``h``'s time limit is cut by the time the rounds took."""
     out = Separation(rows=int(pool.size))
     if pool.size == 0:
         return out
@@ -145,8 +146,9 @@ def _rounds(
     relaxed.deleteRows(pool.size, pool)
     taken = np.zeros(pool.size, dtype=bool)
     while True:
-        if np.isfinite(deadline):
-            relaxed.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.0))
+        if np.isfinite(deadline):  # HiGHS's clock counts every run of the instance
+            left = max(deadline - time.perf_counter(), 0.0)
+            relaxed.setOptionValue("time_limit", relaxed.getRunTime() + left)
         relaxed.run()
         out.rounds += 1
         if relaxed.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -168,8 +170,7 @@ def _rounds(
         if not violated.any():
             return taken
         if out.rounds >= ROUNDS or time.perf_counter() > deadline:
-            taken[:] = True
-            return taken
+            return taken | violated  # no re-solve: the rows broken now are the last needed
         add = rows[violated]
         relaxed.addRows(
             add.shape[0],
