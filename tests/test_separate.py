@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import highspy
+import linopy
 import numpy as np
 import pytest
 
@@ -62,12 +63,20 @@ def test_rows_taken_back_round_by_round_give_the_optimum_of_every_row(
     assert done["lp_bound"] <= rounds.objective * (1 + 1e-9)
 
 
-def test_the_rounds_reach_the_lp_bound_of_the_whole_model(instance: Path) -> None:
+def highs_and_pool(instance: Path) -> tuple[linopy.Model, highspy.Highs, np.ndarray]:
+    """The instance's model, its (silent) HiGHS model and the positions there of its
+    ``Option-line-flow`` rows."""
     model, _ = create_model(read_orlib_cap(instance))
     h = model.to_highspy()
     h.setOptionValue("output_flag", False)
     labels = model.constraints["Option-line-flow"].labels.values
     pool = separate.pool_rows(np.asarray(model.constraints.label_index.clabels), [labels])
+    return model, h, pool
+
+
+def test_the_rounds_reach_the_lp_bound_of_the_whole_model(instance: Path) -> None:
+    model, h, pool = highs_and_pool(instance)
+    labels = model.constraints["Option-line-flow"].labels.values
     assert pool.size == labels.size
     # HiGHS's rows at those positions are the family's: the same columns and coefficients
     con = model.constraints["Option-line-flow"]
@@ -103,11 +112,7 @@ def _integers(lp: highspy.HighsLp) -> np.ndarray:
 
 
 def test_rounds_past_their_time_keep_every_row(instance: Path) -> None:
-    model, _ = create_model(read_orlib_cap(instance))
-    h = model.to_highspy()
-    h.setOptionValue("output_flag", False)
-    labels = model.constraints["Option-line-flow"].labels.values
-    pool = separate.pool_rows(np.asarray(model.constraints.label_index.clabels), [labels])
+    _, h, pool = highs_and_pool(instance)
     done = separate.separate(h, pool, {"time_limit": 0.0})
     assert done.rounds == 1 and done.taken == pool.size
     assert np.all(np.isfinite(np.asarray(h.getLp().row_upper_)[pool]))

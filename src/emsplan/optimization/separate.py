@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import highspy
@@ -51,13 +51,7 @@ class Separation:
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "rows": self.rows,
-            "taken": self.taken,
-            "rounds": self.rounds,
-            "lp_bound": self.lp_bound,
-            "seconds": round(self.seconds, 3),
-        }
+        return {**asdict(self), "seconds": round(self.seconds, 3)}
 
 
 class SeparatingHighs(Highs):

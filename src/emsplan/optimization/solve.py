@@ -29,6 +29,7 @@ from typing import Any
 
 import highspy
 import linopy
+from linopy.solvers import Highs
 
 from emsplan.core.outcomes import SolverStatus, Termination
 from emsplan.optimization.choice import highs_pool, highs_race, highs_settings
@@ -143,10 +144,21 @@ def solve_model(
                     model, reuse, options, solution_fn, simplex_next=not chosen
                 )
             elif race is not None:
-                status, termination, winner = _solve_raced(model, options, race, solution_fn)
-                options["solver"] = winner
+                from emsplan.optimization.race import RacingHighs
+
+                run = {"solution_fn": solution_fn}
+                status, termination, racing = _solve_with(
+                    model, RacingHighs, options, run, algorithms=race
+                )
+                options["solver"] = str(racing.winner)
             elif pool is not None:
-                status, termination, separation = _solve_separated(model, options, pool, files)
+                from emsplan.optimization.separate import SeparatingHighs
+
+                run = {key: files[key] for key in ("solution_fn", "warmstart_fn") if key in files}
+                status, termination, rounds = _solve_with(
+                    model, SeparatingHighs, options, run, families=pool
+                )
+                separation = rounds.separation.as_dict() if rounds.separation else None
             else:
                 status, termination = model.solve(
                     solver_name=solver_name, io_api=io_api, **files, **options
@@ -175,46 +187,28 @@ def solve_model(
     return outcome
 
 
-def _solve_raced(
+def _solve_with(
     model: linopy.Model,
+    highs_class: type[Highs],
     options: dict[str, Any],
-    algorithms: tuple[str, ...],
-    solution_file: Path | None,
-) -> tuple[str, str, str]:
-    """Solve an LP (cleaned up as ``model.solve`` does) with HiGHS's ``algorithms`` at once
-    (:mod:`emsplan.optimization.race`), its solution written to it as ``model.solve`` would;
-    status, termination condition and the algorithm that won."""
-    from emsplan.optimization.race import RacingHighs
-
+    run: dict[str, Any],
+    **attributes: Any,
+) -> tuple[str, str, Any]:
+    """Solve ``model`` (cleaned up as ``model.solve`` does) with ``highs_class``, linopy's
+    HiGHS interface with its run changed (:class:`~emsplan.optimization.race.RacingHighs`,
+    :class:`~emsplan.optimization.separate.SeparatingHighs`), given ``attributes``; its
+    solution is written to ``model`` as ``model.solve`` would. ``run``: the solution file
+    and warm start, as for ``model.solve``. Status, termination condition and the solver
+    (which says what it did)."""
     model.solver = None
-    solver = RacingHighs.from_model(
+    solver = highs_class.from_model(
         model, io_api="direct", options=dict(options), explicit_coordinate_names=False
     )
-    solver.algorithms = algorithms
-    result = solver.solve(solution_fn=solution_file)
-    status, termination = model.assign_result(result, solver)
-    return status, termination, str(solver.winner)
-
-
-def _solve_separated(
-    model: linopy.Model, options: dict[str, Any], families: tuple[str, ...], files: dict[str, Any]
-) -> tuple[str, str, dict[str, Any] | None]:
-    """Solve a MIP (cleaned up as ``model.solve`` does) with HiGHS taking back the rows of
-    ``families`` round by round (:mod:`emsplan.optimization.separate`), its solution written
-    to it as ``model.solve`` would; status, termination condition and what the rounds did.
-    ``files``: the solution file and warm start, as for ``model.solve``."""
-    from emsplan.optimization.separate import SeparatingHighs
-
-    model.solver = None
-    solver = SeparatingHighs.from_model(
-        model, io_api="direct", options=dict(options), explicit_coordinate_names=False
-    )
-    solver.families = families
-    run = {key: files[key] for key in ("solution_fn", "warmstart_fn") if key in files}
+    for name, value in attributes.items():
+        setattr(solver, name, value)
     result = solver.solve(**run)
     status, termination = model.assign_result(result, solver)
-    done = solver.separation
-    return status, termination, done.as_dict() if done is not None else None
+    return status, termination, solver
 
 
 def _primal_objective(model: linopy.Model, status: SolverStatus, solver_model: Any) -> float | None:
