@@ -13,7 +13,8 @@ rate r::
 
 and :math:`-v` enters the objective: the incentive is earned only when the
 incremental sales reach the threshold, and then it is r x the incremental
-sales, at most the cap. Sales count deliveries of the scheme's products;
+sales, at most the cap. Where even every demand delivered cannot reach the
+threshold, z is fixed at 0 (its upper bound). Sales count deliveries of the scheme's products;
 the goods are taken to be made in the domestic country.
 
 **Trade rules** (``trade_rules``; e.g. India-UAE CEPA, 40% of FOB). A product
@@ -57,8 +58,6 @@ def define_incentives(model: linopy.Model, data: PlanningData) -> None:
     index = pd.Index(
         at_period(inc["scheme"], np.asarray(data.periods, dtype=object)[inc["t"]]), name="incentive"
     )
-    z = model.add_variables(binary=True, coords=[index], name="Incentive-qualify")
-    v = model.add_variables(lower=0.0, coords=[index], name="Incentive-earned")
     el = data.eligible
     n = len(inc)
     # a channel's demand exists while it is open (qty x open), none before a candidate's
@@ -82,6 +81,14 @@ def define_incentives(model: linopy.Model, data: PlanningData) -> None:
     rate = inc["rate"].to_numpy(float)
     base = inc["base_sales"].to_numpy(float)
     thr = inc["min_incremental_sales"].to_numpy(float)
+    # a period whose sales cannot reach the threshold even with all demand delivered
+    # (every channel open) can never pay: its decision is fixed at 0 (a bound, so that the
+    # samples of a sweep keep one structure: the kept HiGHS model is changed in place)
+    reachable = sales_all - base >= thr
+    z = model.add_variables(
+        binary=True, upper=_da(index, reachable), coords=[index], name="Incentive-qualify"
+    )
+    v = model.add_variables(lower=0.0, coords=[index], name="Incentive-earned")
     unmet = labels_of(model, "Market-unmet")[el["row"].to_numpy(int)]
     price = el["price_d"].to_numpy(float)
     rows = el["pos"].to_numpy(int)
@@ -111,10 +118,6 @@ def define_incentives(model: linopy.Model, data: PlanningData) -> None:
     )
     cap = inc["cap"].to_numpy(float)
     cap = np.where(np.isnan(cap), np.maximum(rate * (sales_all - base), 0.0), cap)
-    # a period whose sales cannot reach the threshold even with all demand delivered
-    # (every channel open) can never pay: cap 0 keeps the LP relaxation from earning a
-    # fraction of it
-    cap = np.where(sales_all - base < thr, 0.0, cap)
     lhs = expression(
         model,
         coords,

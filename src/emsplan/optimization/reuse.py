@@ -10,17 +10,41 @@ Either way the result is the new model's, as if it had been solved on its own.
 
 An LP is re-solved by the dual simplex from the basis kept (unless the user chose an
 algorithm): the interior-point method cannot start from one.
+
+A MIP starts from the integer decisions of the last plan solved on the kept model
+(:class:`KeptHighs`): the LP with those decisions fixed is solved first; if it is feasible,
+its solution is HiGHS's first incumbent, and HiGHS's root searches for a good first plan
+(:data:`STARTED_SETTINGS`) are skipped, unless the user set them. Samples of a sweep differ
+a little, so the last plan's decisions are usually a near-optimal plan of the next; where
+they are not feasible (another sample's demand cannot reach an incentive's threshold, say)
+the sample is solved with HiGHS's settings as if alone. Measured on the bundled example
+and on OR-Library capb (``benchmarks/README.md``, "Sweeps: the HiGHS model kept between
+samples").
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import highspy
+import numpy as np
+import pandas as pd
+from linopy.solvers import Highs, SolverName
+
 if TYPE_CHECKING:
-    import highspy
     import linopy
+
+#: HiGHS's root searches for a first good plan, off when a MIP starts from the last plan's
+#: decisions: the sub-MIPs around the LP optimum (RINS, RENS) and the root reduced-cost
+#: heuristic. On the example they take most of a sample's time after the optimum is found.
+STARTED_SETTINGS: dict[str, Any] = {
+    "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_rens": False,
+    "mip_heuristic_run_root_reduced_cost": False,
+}
 
 
 @dataclass
@@ -33,6 +57,8 @@ class Reuse:
     #: structure).
     in_place: int = 0
     built: int = 0
+    #: MIP solves started from the last plan's decisions.
+    started: int = 0
 
     def close(self) -> None:
         if self.solver is not None:
@@ -53,14 +79,11 @@ def solve_reusing(
     ``reuse`` (not attached to ``model``: a later solve of ``model`` must not close it).
     ``simplex_next``: an LP's next re-solve by the dual simplex (False when the user chose
     the algorithm)."""
-    from linopy.solvers import Solver
-
     run = {"solution_fn": solution_file}
     if reuse.solver is None or reuse.options != options:
         reuse.close()
         reuse.options = dict(options)
-        reuse.solver = Solver.from_name(
-            "highs",
+        reuse.solver = KeptHighs.from_model(
             model,
             io_api="direct",
             options=dict(options),
@@ -79,7 +102,106 @@ def solve_reusing(
         else:
             reuse.in_place += 1
     highs = reuse.solver.solver_model
+    if reuse.solver.started is not None:  # what was used goes into the plan's summary
+        reuse.started += 1
+        options.update({k: v for k, v in reuse.solver.started.items() if k != "time_limit"})
     if model.type == "LP" and simplex_next:
         highs.setOptionValue("solver", "simplex")  # the next re-solve starts from the basis
     status, termination = model.assign_result(result)
     return status, termination, highs
+
+
+class KeptHighs(Highs):
+    """linopy's HiGHS interface that starts a MIP from the integer decisions of the last plan
+    it solved (see the module's docstring)."""
+
+    #: The integer variables' labels and values in the last plan (None: no plan yet).
+    last: tuple[np.ndarray, np.ndarray] | None = None
+    #: The settings changed for the last solve (None: it was not started).
+    started: dict[str, Any] | None = None
+
+    @property
+    def solver_name(self) -> SolverName:
+        return SolverName.Highs  # linopy names a solver by its class: this is HiGHS
+
+    def _solve(self, h: highspy.Highs, *args: Any, **kwargs: Any) -> Any:
+        model = self.model
+        assert model is not None
+        columns, labels = _integer_columns(model, np.asarray(self._vlabels))
+        before = {key: h.getOptionValue(key)[1] for key in (*STARTED_SETTINGS, "time_limit")}
+        self.started = None
+        if self.last is not None and columns.size:
+            self.started = _start(h, self.last, labels, columns, self.solver_options)
+        try:
+            return super()._solve(h, *args, **kwargs)
+        finally:
+            for key, value in before.items():
+                h.setOptionValue(key, value)
+            self.last = _decisions(h, labels, columns)
+
+
+def _integer_columns(model: linopy.Model, vlabels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """HiGHS's column positions of the model's integer variables, and their labels."""
+    names = [*model.binaries, *model.integers]
+    if not names:
+        return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int64)
+    labels = np.concatenate([model.variables[n].labels.values.ravel() for n in names])
+    columns = pd.Index(vlabels).get_indexer(labels[labels >= 0])
+    keep = columns >= 0
+    return columns[keep].astype(np.int32), labels[labels >= 0][keep]
+
+
+def _decisions(
+    h: highspy.Highs, labels: np.ndarray, columns: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The integer decisions of HiGHS's plan, if it has a feasible one."""
+    if not columns.size or h.getInfo().primal_solution_status != highspy.kSolutionStatusFeasible:
+        return None
+    values = np.asarray(h.getSolution().col_value, dtype=float)[columns]
+    return labels, np.round(values)
+
+
+def _start(
+    h: highspy.Highs,
+    last: tuple[np.ndarray, np.ndarray],
+    labels: np.ndarray,
+    columns: np.ndarray,
+    options: dict[str, Any],
+) -> dict[str, Any] | None:
+    """Solve the LP of ``h`` with its integer columns fixed at ``last``'s values. If it is
+    feasible, hand its solution to HiGHS as the first incumbent, switch off
+    :data:`STARTED_SETTINGS` the user did not set, take the LP's time off the time limit and
+    return the settings changed; else change nothing and return None."""
+    position = pd.Index(last[0]).get_indexer(labels)
+    if (position < 0).any():
+        return None  # another structure: some decision has no value from the last plan
+    values = last[1][position]
+    n = columns.size
+    _, _, _, lower, upper, _ = h.getCols(n, columns)
+    integer = np.full(n, highspy.HighsVarType.kInteger)
+    limit = float(h.getOptionValue("time_limit")[1])
+    started = time.perf_counter()
+    h.changeColsBounds(n, columns, np.clip(values, lower, upper), np.clip(values, lower, upper))
+    h.changeColsIntegrality(n, columns, np.full(n, highspy.HighsVarType.kContinuous))
+    if np.isfinite(limit):
+        h.setOptionValue("time_limit", h.getRunTime() + limit)  # its clock runs on across runs
+    try:
+        h.run()
+        feasible = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        solution = np.asarray(h.getSolution().col_value, dtype=float) if feasible else None
+    finally:
+        h.changeColsBounds(n, columns, lower, upper)
+        h.changeColsIntegrality(n, columns, integer)
+        h.setOptionValue("time_limit", limit)
+    if solution is None:
+        return None
+    start = highspy.HighsSolution()
+    start.col_value = solution.tolist()
+    start.value_valid = True
+    h.setSolution(start)
+    changed = {key: value for key, value in STARTED_SETTINGS.items() if key not in options}
+    if np.isfinite(limit):
+        changed["time_limit"] = max(limit - (time.perf_counter() - started), 1e-3)
+    for key, value in changed.items():
+        h.setOptionValue(key, value)
+    return changed
