@@ -27,6 +27,7 @@ from emsplan.scenarios import sweep
 from emsplan.scenarios.overrides import OverrideError, parse
 from emsplan.store import PlanRecord, Store, network_hash
 from test_engine import network
+from test_policy import _pli
 
 runner = CliRunner()
 PRICE = "supply[supplier=SCN].price*=uniform(0.8,1.4)"
@@ -445,8 +446,9 @@ def _contract_network(demand: float, sin_cap: float | None = None) -> emsplan.Ne
     [
         (network, [PRICE, "demand.qty*=uniform(0.5,1.5)"]),
         (lambda: _line_network(12.0), [PRICE, "demand.qty*=uniform(0.2,2.0)"]),
+        (lambda: _pli(min_incremental_sales=1800.0), [PRICE, "demand.qty*=uniform(0.7,1.3)"]),
     ],
-    ids=["LP", "MIP"],
+    ids=["LP", "MIP", "incentive"],
 )
 def test_samples_solved_on_the_kept_highs_model_equal_samples_built_anew(
     make: Any, varied: list[str]
@@ -457,7 +459,10 @@ def test_samples_solved_on_the_kept_highs_model_equal_samples_built_anew(
     sample. The MIP's demand
     ranges over 2.4 to 24 phones, on both sides of the line's break-even (10 phones), so the
     kept model's last decision is wrong for many samples (test_options' line network: the
-    line opens for 500 and saves 50 a phone)."""
+    line opens for 500 and saves 50 a phone). The incentive's 7 to 13 phones at 200 reach
+    its threshold (1800) from 9 phones on: where they cannot, its decision is fixed at 0 by
+    a bound, so every sample keeps the structure, and a MIP sample starts from the last
+    plan's decisions (fixed at 0 where the last plan qualified)."""
     from emsplan.optimization.reuse import Reuse
 
     net = make()
@@ -480,10 +485,31 @@ def test_samples_solved_on_the_kept_highs_model_equal_samples_built_anew(
                     column,
                 )
         assert reused.decisions == fresh.decisions
-        opened.add(tuple(fresh.decisions.get("options", [])))
+        # the line opened or not; the incentive's threshold in reach or not
+        opened.add(tuple(fresh.decisions.get("options", [sample.demand["qty"].sum() >= 9])))
     assert (kept.built, kept.in_place) == (1, 19)
+    assert kept.started == (0 if make is network else 19)
     if make is not network:
-        assert len(opened) == 2, "the samples should open the line and leave it closed"
+        assert len(opened) == 2, "the samples should take both decisions"
+
+
+def test_a_started_sample_skips_highs_root_searches_unless_the_user_set_them() -> None:
+    """The first MIP sample on the kept model keeps HiGHS's settings; the next starts from
+    its decisions with the root searches off, and says so in its summary; a setting the
+    user gave is kept."""
+    from emsplan.optimization.reuse import STARTED_SETTINGS, Reuse
+
+    net = _line_network(12.0)
+    for user in ({}, {"mip_heuristic_run_rins": True}):
+        kept = Reuse()
+        settings = {"solver_options": user}
+        first, second = (sweep._solve(net, settings, [], False, kept=kept) for _ in range(2))
+        assert first.ok and second.ok
+        assert not STARTED_SETTINGS.keys() & first.summary["solver_options"].keys()
+        used = second.summary["solver_options"]
+        assert used == {**user, **{k: v for k, v in STARTED_SETTINGS.items() if k not in user}}
+        assert second.objective == pytest.approx(first.objective, rel=1e-9)
+        assert kept.started == 1
 
 
 def test_a_sample_of_another_structure_rebuilds_the_kept_model() -> None:
