@@ -18,7 +18,11 @@ algorithm alone on the MPS file emsplan exports) and ``benchmarks/mip_settings.p
 * **MIPs**: HiGHS's defaults. Turning its RINS and RENS sub-MIP heuristics off proved the
   same optima of six sampled scenarios of the bundled example in 58% of the time, but left
   OR-Library capb-6000 at a plan 40% dearer than the optimum after 300 s (HiGHS's defaults
-  find the optimum there): no MIP setting is changed until one wins on both. A MIP with
+  find the optimum there): no MIP setting is changed until one wins on both, except for a
+sample of a sweep or stress test that starts from the last sample's decisions
+(:mod:`emsplan.optimization.reuse`, :data:`~emsplan.optimization.reuse.STARTED_SETTINGS`):
+with that incumbent, skipping RINS, RENS and the root reduced-cost heuristic was faster on
+both kinds. A MIP with
   :data:`SEPARATE_FROM` rows or more in the families :data:`POOL` gets those rows round by
   round, only where its LP relaxation needs them (:mod:`emsplan.optimization.separate`): on
   OR-Library capb and capc (100,000 such rows, 5,800-9,500 needed) HiGHS then proves all 8
