@@ -174,3 +174,20 @@ def test_the_command_logs_the_rounds_and_writes_them_to_the_summary(
     done = summary["solver_separation"]
     assert done["rows"] == 2_400 and done["rounds"] >= 2 and summary["optimal"]
     assert f"emsplan rows round {done['rounds']}:" in planned.output
+
+
+def test_a_sweep_sample_with_rows_in_rounds_is_solved_anew(
+    instance: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A MIP whose rows come round by round is not solved on a sweep's kept HiGHS model
+    (which would hand HiGHS every row): each sample is built anew and gets the rounds."""
+    from emsplan.optimization.reuse import Reuse
+    from emsplan.scenarios import sweep
+
+    monkeypatch.setattr(choice, "SEPARATE_FROM", 1)
+    kept = Reuse()
+    net = read_orlib_cap(instance)
+    records = [sweep._solve(net, {}, [], False, kept=kept) for _ in range(2)]
+    assert all(r.ok and r.summary["solver_separation"]["rounds"] >= 2 for r in records)
+    assert (kept.built, kept.in_place, kept.started) == (0, 0, 0)
+    assert records[1].objective == pytest.approx(records[0].objective, rel=1e-9)

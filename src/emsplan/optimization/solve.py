@@ -91,7 +91,9 @@ def solve_model(
     ``warm_start`` is a solution file of an earlier solve of the same model (HiGHS
     ``.sol``, as written to ``solution_file``): a starting incumbent for a MIP.
     ``reuse`` keeps HiGHS's model between solves of models of the same structure (a
-    sweep's samples; :mod:`emsplan.optimization.reuse`): HiGHS only.
+    sweep's samples; :mod:`emsplan.optimization.reuse`): HiGHS only, and not for a MIP
+    whose rows HiGHS takes round by round (:func:`~emsplan.optimization.choice.highs_pool`),
+    which is solved anew.
 
     Raises :class:`~emsplan.optimization.solver_options.SolverOptionError` before
     solving for a solver that is not installed, an option HiGHS does not take or a
@@ -115,6 +117,8 @@ def solve_model(
     chosen = "solver" in options
     if solver_name != "highs" or warm_start is not None:
         reuse = None
+    elif reuse is not None and highs_pool(model) is not None:
+        reuse = None  # its rows' rounds anew were faster than the kept model (choice.py)
     if solver_name == "highs":
         options.setdefault("output_flag", log)
         race = None if warm_start is not None or reuse is not None else highs_race(model, options)
