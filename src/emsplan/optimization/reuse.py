@@ -59,6 +59,8 @@ class Reuse:
     built: int = 0
     #: MIP solves started from the last plan's decisions.
     started: int = 0
+    #: HiGHS's run time of the last solve (its clock runs on across a kept model's runs).
+    seconds: float = 0.0
 
     def close(self) -> None:
         if self.solver is not None:
@@ -80,6 +82,8 @@ def solve_reusing(
     ``simplex_next``: an LP's next re-solve by the dual simplex (False when the user chose
     the algorithm)."""
     run = {"solution_fn": solution_file}
+    previous = reuse.solver.solver_model if reuse.solver is not None else None
+    clock = previous.getRunTime() if previous is not None else 0.0
     if reuse.solver is None or reuse.options != options:
         reuse.close()
         reuse.options = dict(options)
@@ -102,6 +106,7 @@ def solve_reusing(
         else:
             reuse.in_place += 1
     highs = reuse.solver.solver_model
+    reuse.seconds = highs.getRunTime() - (clock if highs is previous else 0.0)
     if reuse.solver.started is not None:  # what was used goes into the plan's summary
         reuse.started += 1
         options.update({k: v for k, v in reuse.solver.started.items() if k != "time_limit"})

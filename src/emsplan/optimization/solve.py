@@ -186,6 +186,8 @@ def solve_model(
         separation=separation,
     )
     _read_mip_info(model, outcome, highs)
+    if reuse is not None:
+        outcome.solver_seconds = reuse.seconds  # this solve's, not the kept model's clock
     if separation is not None and outcome.solver_seconds is not None:
         outcome.solver_seconds += separation["seconds"]  # the rounds' LPs are HiGHS's too
     return outcome
