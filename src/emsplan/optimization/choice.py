@@ -19,11 +19,12 @@ algorithm alone on the MPS file emsplan exports) and ``benchmarks/mip_settings.p
   same optima of six sampled scenarios of the bundled example in 58% of the time, but left
   OR-Library capb-6000 at a plan 40% dearer than the optimum after 300 s (HiGHS's defaults
   find the optimum there): no MIP setting is changed until one wins on both, except for a
-sample of a sweep or stress test that starts from the last sample's decisions
-(:mod:`emsplan.optimization.reuse`, :data:`~emsplan.optimization.reuse.STARTED_SETTINGS`):
-with that incumbent, skipping RINS, RENS and the root reduced-cost heuristic was faster on
-both kinds (the example's samples: 7.4 s against 17.0 s; OR-Library capb-6000's every row:
-proven in about 150 s where HiGHS's defaults were not at 300 s). A MIP with
+  sample of a sweep or stress test that starts from the last sample's decisions
+  (:mod:`emsplan.optimization.reuse`, :data:`~emsplan.optimization.reuse.STARTED_SETTINGS`):
+  with that incumbent, skipping RINS, RENS and the root reduced-cost heuristic was faster on
+  both kinds (the example's samples: 7.4 s against 17.0 s; two samples of OR-Library
+  capb-6000 with every row: proven in 147 and 152 s where HiGHS's defaults were not at
+  300 s). A MIP with
   :data:`SEPARATE_FROM` rows or more in the families :data:`POOL` gets those rows round by
   round, only where its LP relaxation needs them (:mod:`emsplan.optimization.separate`): on
   OR-Library capb and capc (100,000 such rows, 5,800-9,500 needed) HiGHS then proves all 8
@@ -32,8 +33,9 @@ proven in about 150 s where HiGHS's defaults were not at 300 s). A MIP with
   and the hardest 40-120 s less. On capa (larger capacities: 27-40 rounds) three of four
   took longer (632 s against 386 s); over all 12, 1,599 s against 1,716 s and one more proven.
   Such a MIP's samples in a sweep are solved anew, with the rounds, not on a kept HiGHS
-  model (where the rounds are not done): on capb-6000 the rounds took 186-203 s a sample,
-  the kept model 236 s started from the last decisions and 303 s (stopped) without.
+  model (where the rounds are not done): three samples of capb-6000 took 203, 186 and
+  131 s anew, and 303 s (stopped; the first, not started), 236 and 117 s (started) on the
+  kept model.
 
 A setting the user gives (``--solver-option``) always wins over the rule, and what was
 used goes into the plan's ``summary.json`` (``solver_options``).
