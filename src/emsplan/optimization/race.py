@@ -20,20 +20,17 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 import highspy
-from linopy.solvers import Highs, SolverName
+
+from emsplan.optimization.highs_run import HighsRun
 
 
-class RacingHighs(Highs):
+class RacingHighs(HighsRun):
     """linopy's HiGHS solver that runs :attr:`algorithms` at once (HiGHS's ``solver``
     option values, e.g. ``("simplex", "ipx")``) and keeps the first to finish."""
 
     algorithms: Sequence[str] = ("simplex", "ipx")
     #: The algorithm that finished first (after a solve).
     winner: str | None = None
-
-    @property
-    def solver_name(self) -> SolverName:
-        return SolverName.Highs  # linopy names a solver by its class: this is HiGHS
 
     def _solve(self, h: highspy.Highs, *args: Any, **kwargs: Any) -> Any:
         index, entrants = race(h, self.algorithms, self.solver_options)

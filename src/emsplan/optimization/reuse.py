@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Any
 import highspy
 import numpy as np
 import pandas as pd
-from linopy.solvers import Highs, SolverName
+
+from emsplan.optimization.highs_run import HighsRun
 
 if TYPE_CHECKING:
     import linopy
@@ -116,7 +117,7 @@ def solve_reusing(
     return status, termination, highs
 
 
-class KeptHighs(Highs):
+class KeptHighs(HighsRun):
     """linopy's HiGHS interface that starts a MIP from the integer decisions of the last plan
     it solved (see the module's docstring)."""
 
@@ -124,10 +125,6 @@ class KeptHighs(Highs):
     last: tuple[np.ndarray, np.ndarray] | None = None
     #: The settings changed for the last solve (None: it was not started).
     started: dict[str, Any] | None = None
-
-    @property
-    def solver_name(self) -> SolverName:
-        return SolverName.Highs  # linopy names a solver by its class: this is HiGHS
 
     def _solve(self, h: highspy.Highs, *args: Any, **kwargs: Any) -> Any:
         model = self.model

@@ -29,8 +29,9 @@ from typing import Any
 
 import highspy
 import numpy as np
-from linopy.solvers import Highs, SolverName
 from scipy import sparse
+
+from emsplan.optimization.highs_run import HighsRun
 
 #: At most this many rounds of LP solves; the rows the last one violates are kept too.
 ROUNDS = 40
@@ -54,17 +55,13 @@ class Separation:
         return {**asdict(self), "seconds": round(self.seconds, 3)}
 
 
-class SeparatingHighs(Highs):
+class SeparatingHighs(HighsRun):
     """linopy's HiGHS solver that takes back the rows of the constraint families
     :attr:`families` round by round before the MIP (:func:`separate`)."""
 
     families: Sequence[str] = ()
     #: What the rounds did (after a solve).
     separation: Separation | None = None
-
-    @property
-    def solver_name(self) -> SolverName:
-        return SolverName.Highs  # linopy names a solver by its class: this is HiGHS
 
     def _solve(self, h: highspy.Highs, *args: Any, **kwargs: Any) -> Any:
         model = self.model
