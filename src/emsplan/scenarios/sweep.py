@@ -331,6 +331,7 @@ def dask_client(
     # (a second sweep then warns that the port is in use): here on a port the system
     # picks, on this machine only, with no pages
     no_pages: dict[str, list[str]] = {"distributed.scheduler.http.routes": []}
+    _quiet_distributed_tasks()
     with ExitStack() as stack:
         with _ctrl_c_held(), dask.config.set(no_pages):  # the workers never see Ctrl-C
             cluster = stack.enter_context(
@@ -348,6 +349,34 @@ def dask_client(
             )
             client = stack.enter_context(Client(cluster))
         yield client
+
+
+class _DistributedTaskFilter(logging.Filter):
+    """Drops asyncio's "Task exception was never retrieved" for a task of ``distributed``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        marker = f"{os.sep}distributed{os.sep}"
+        if marker in record.getMessage():
+            return False
+        tb = record.exc_info[2] if record.exc_info else None
+        while tb is not None:
+            if marker in tb.tb_frame.f_code.co_filename:
+                return False
+            tb = tb.tb_next
+        return True
+
+
+def _quiet_distributed_tasks() -> None:
+    """No traceback from the local scheduler's tasks (once per process, kept to its exit).
+
+    A Ctrl-C while the network is scattered to the workers stops the sweep with the
+    scheduler's copy half done: its task then fails (the worker it copies to has gone) and
+    asyncio logs that failure, with a traceback, when the task is collected, which may be
+    after the cluster has closed. ``silence_logs`` quiets distributed's own loggers only.
+    """
+    logger = logging.getLogger("asyncio")
+    if not any(isinstance(f, _DistributedTaskFilter) for f in logger.filters):
+        logger.addFilter(_DistributedTaskFilter())
 
 
 @contextmanager
