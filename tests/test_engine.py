@@ -448,10 +448,11 @@ def test_local_parts_bought_but_not_consumed_count_for_nothing() -> None:
 def test_large_lps_are_raced_or_solved_by_ipx_with_the_same_plan_and_duals(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """emsplan races HiGHS's dual simplex and IPX (with crossover) on two cores for LPs from
-    SIMPLEX_UP_TO variables, and gives them to IPX alone on one core, in a thread that is
-    not the program's main one (a sweep's worker) or where racing is not allowed (a job of
-    a server running several); lowered to 1 here, the tiny LP is raced.
+    """emsplan races HiGHS's parallel dual simplex and IPX (with crossover) on two cores for
+    LPs from SIMPLEX_UP_TO variables, and gives them to the dual simplex with Devex pricing
+    alone on one core, in a thread that is not the program's main one (a sweep's worker) or
+    where racing is not allowed (a job of a server running several); lowered to 1 here, the
+    tiny LP is raced. A setting the user gives wins over an entrant's.
     Supply of SIN is capped at 4: buy 4 local (110) and 6 imported (100 + 15% = 115),
     objective 4 x 160 + 6 x 165 = 1630, and one more unit of SIN saves Rs 5 (the dual), the
     same whichever way it was solved. A user's own choice of algorithm is kept."""
@@ -473,7 +474,16 @@ def test_large_lps_are_raced_or_solved_by_ipx_with_the_same_plan_and_duals(
     monkeypatch.setattr(choice, "_cores", lambda: 2)
     raced = plan(net)
     assert raced.summary["solver_race"] == ["simplex", "ipx"]
-    assert raced.summary["solver_options"]["solver"] in ("simplex", "ipx")
+    assert raced.summary["solver_options"] in (
+        {"solver": "simplex", "simplex_strategy": 3, "parallel": "on"},
+        {"solver": "ipx"},
+    )
+    own = plan(net, solver_options={"simplex_strategy": 1, "parallel": "off"})
+    assert own.summary["solver_race"] == ["simplex", "ipx"]
+    assert own.summary["solver_options"] in (
+        {"solver": "simplex", "simplex_strategy": 1, "parallel": "off"},
+        {"solver": "ipx", "simplex_strategy": 1, "parallel": "off"},
+    )
     in_a_thread: list[Any] = []
     worker = threading.Thread(target=lambda: in_a_thread.append(plan(net)))
     worker.start()
@@ -485,10 +495,13 @@ def test_large_lps_are_raced_or_solved_by_ipx_with_the_same_plan_and_duals(
         choice.allow_race(True)
     monkeypatch.setattr(choice, "_cores", lambda: 1)
     one_core = plan(net)
-    for ipx in (in_a_thread[0], one_core, not_allowed):
-        assert ipx.summary["solver_options"] == {"solver": "ipx"}
-        assert ipx.summary["solver_race"] is None
-    for result in (simplex, raced, one_core, in_a_thread[0], not_allowed):
+    for alone in (in_a_thread[0], one_core, not_allowed):
+        assert alone.summary["solver_options"] == {
+            "solver": "simplex",
+            "simplex_dual_edge_weight_strategy": 1,
+        }
+        assert alone.summary["solver_race"] is None
+    for result in (simplex, raced, own, one_core, in_a_thread[0], not_allowed):
         assert result.objective == pytest.approx(1630.0, rel=1e-7)
         assert qty(result.purchases, supplier="SIN") == pytest.approx(4, abs=1e-6)
         row = result.bottlenecks[result.bottlenecks["constraint"] == "Supply-capacity"]
@@ -501,8 +514,9 @@ def test_large_lps_are_raced_or_solved_by_ipx_with_the_same_plan_and_duals(
 
 def test_the_race_stops_the_slower_algorithm() -> None:
     """On the generated M network of seed 1 (about 120,000 variables; benchmarks/README.md:
-    dual simplex 34 s, IPX 11 s alone) IPX wins the race and the simplex is then stopped
-    (interrupted, not run to its end). That the raced plan is the optimum is tested above."""
+    HiGHS's default dual simplex 31-34 s, IPX 10-11 s alone) IPX wins a race against the
+    default simplex, which is then stopped (interrupted, not run to its end). That the
+    raced plan is the optimum is tested above."""
     import highspy
 
     from emsplan.data.generate import generate
@@ -512,7 +526,8 @@ def test_the_race_stops_the_slower_algorithm() -> None:
     model, _ = create_model(generate("M", seed=1))
     h = model.to_highspy()
     h.setOptionValue("output_flag", False)
-    winner, entrants = race(h, ("simplex", "ipx"), {"output_flag": False})
+    default_simplex, ipx = {"solver": "simplex"}, {"solver": "ipx"}
+    winner, entrants = race(h, (default_simplex, ipx), {"output_flag": False})
     assert winner == 1
     assert entrants[1].getModelStatus() == highspy.HighsModelStatus.kOptimal
     assert entrants[0].getModelStatus() == highspy.HighsModelStatus.kInterrupt

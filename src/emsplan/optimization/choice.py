@@ -6,15 +6,21 @@ algorithm alone on the MPS file emsplan exports) and ``benchmarks/mip_settings.p
 (sampled scenarios of the bundled example, and OR-Library instances):
 
 * **LPs** below :data:`SIMPLEX_UP_TO` variables: HiGHS's default, the dual simplex
-  (fastest at S). From there on the dual simplex and the interior-point method IPX (with
-  crossover) race on two cores, the first to finish wins (:mod:`emsplan.optimization.race`):
-  neither is fastest on every network (at M, seed 7: simplex 7.4 s, IPX 11.9 s; seed 1:
-  simplex 34.3 s, IPX 10.8 s; at L the dual simplex does not finish in 800 s, IPX does), and
-  the race costs 0-25% over the winner alone (HiGHS's own run-to-run spread is 20%). On
-  one core, in a solve that is not the program's main work (a sweep's worker, a job of a
-  team server that runs several at once), and from :data:`RACE_UP_TO` variables (L, where
-  the simplex is hopeless), IPX alone. HiPO, the newer interior-point method, and PDLP
-  were slower at every size measured.
+  (fastest at S). From there on two entrants race (:data:`RACE`,
+  :mod:`emsplan.optimization.race`), the first to finish wins: HiGHS's parallel dual simplex
+  (PAMI, ``simplex_strategy=3``) and the interior-point method IPX (with crossover).
+  Neither HiGHS algorithm at its defaults is fastest on every network: on six generated M
+  networks (seeds 1-5 and 7) the dual simplex took 3.6-35.9 s and IPX 9.1-11.8 s. The
+  parallel simplex was faster than the default one on five of six (4.0 s against 6.2 on
+  seed 7, 7.3 against 30.7 on seed 1); raced against IPX inside emsplan, HiGHS's run took
+  0.66-1.16 of the fastest default algorithm alone (the race of the default simplex and
+  IPX before it: 0.96-1.10 on the same MPS files, measured alone). On one core, in a solve
+  that is not the program's main work (a sweep's worker, a job of a team server that runs
+  several at once): the dual simplex with Devex pricing (:data:`ALONE`; on the same six
+  networks at most 1.8 times the fastest one-threaded setting, where IPX was up to 2.9 and
+  the default simplex up to 3.8). From :data:`RACE_UP_TO` variables (L, where the simplex
+  did not finish in 800 s): IPX alone (:data:`LARGE`).
+  HiPO, the newer interior-point method, and PDLP were slower at every size measured.
 * **MIPs**: HiGHS's defaults. Turning its RINS and RENS sub-MIP heuristics off proved the
   same optima of six sampled scenarios of the bundled example in 58% of the time, but left
   OR-Library capb-6000 at a plan 40% dearer than the optimum after 300 s (HiGHS's defaults
@@ -54,12 +60,25 @@ import linopy
 #: 120k: either may win by far); no size in between was measured.
 SIMPLEX_UP_TO = 50_000
 
-#: The HiGHS algorithms (its ``solver`` option) raced for large LPs.
-RACE = ("simplex", "ipx")
+#: The entrants raced for large LPs: a name each (``summary.json``'s ``solver_race``) and
+#: the HiGHS options it runs with. ``simplex_strategy=3`` is HiGHS's parallel dual simplex
+#: (PAMI), which needs ``parallel=on``.
+RACE: dict[str, dict[str, Any]] = {
+    "simplex": {"solver": "simplex", "simplex_strategy": 3, "parallel": "on"},
+    "ipx": {"solver": "ipx"},
+}
 
-#: LPs with more variables go to IPX alone, not to the race: at L (1.18M variables) the
-#: dual simplex did not finish in 800 s where IPX took 697 s, so it would only take a core
-#: (and memory) from IPX. The bound lies between M (120k) and L; nothing between measured.
+#: An LP of :data:`SIMPLEX_UP_TO` to :data:`RACE_UP_TO` variables that is not raced: the
+#: dual simplex with Devex pricing (``simplex_dual_edge_weight_strategy=1``).
+ALONE: dict[str, Any] = {"solver": "simplex", "simplex_dual_edge_weight_strategy": 1}
+
+#: LPs from :data:`RACE_UP_TO` variables.
+LARGE: dict[str, Any] = {"solver": "ipx"}
+
+#: LPs with more variables go to IPX alone (:data:`LARGE`), not to the race: at L (1.18M
+#: variables) the dual simplex did not finish in 800 s where IPX took 668 s, so it would
+#: only take a core (and memory) from IPX. The bound lies between M (120k) and L; nothing
+#: between measured.
 RACE_UP_TO = 500_000
 
 #: The families of valid inequalities a large MIP gets round by round, not all at once
@@ -80,7 +99,8 @@ def highs_settings(model: linopy.Model, options: dict[str, Any]) -> dict[str, An
     if model.type == "LP":
         if "solver" in options or model.nvars < SIMPLEX_UP_TO:
             return {}
-        return {"solver": "ipx"}
+        chosen = ALONE if model.nvars < RACE_UP_TO else LARGE
+        return {key: value for key, value in chosen.items() if key not in options}
     if model.type == "MILP":
         return {key: value for key, value in MIP_SETTINGS.items() if key not in options}
     return {}
@@ -107,21 +127,27 @@ def allow_race(allowed: bool) -> None:
     _Racing.allowed = allowed
 
 
-def highs_race(model: linopy.Model, options: dict[str, Any]) -> tuple[str, ...] | None:
-    """The HiGHS algorithms to race for ``model`` (:data:`RACE`), or None to solve it once.
+def highs_race(model: linopy.Model, options: dict[str, Any]) -> dict[str, dict[str, Any]] | None:
+    """The entrants to race for ``model`` (:data:`RACE`, without the options the user set,
+    which win), or None to solve it once.
 
     Raced: an LP of :data:`SIMPLEX_UP_TO` to :data:`RACE_UP_TO` variables for which the user
     chose no algorithm (``solver``), solved by the program's main thread on a machine with a
-    core per algorithm. A solve in another thread (a sweep's worker) or in a process that shares
-    the machine with others (:func:`allow_race`: a job of a server that runs several) is
-    not raced."""
+    core per entrant. A solve in another thread (a sweep's worker) or in a process that
+    shares the machine with others (:func:`allow_race`: a job of a server that runs several)
+    is not raced."""
     if model.type != "LP" or "solver" in options or not _Racing.allowed:
         return None
     if not SIMPLEX_UP_TO <= model.nvars < RACE_UP_TO:
         return None
     if threading.current_thread() is not threading.main_thread():
         return None
-    return RACE if _cores() >= len(RACE) else None
+    if _cores() < len(RACE):
+        return None
+    return {
+        name: {key: value for key, value in own.items() if key not in options}
+        for name, own in RACE.items()
+    }
 
 
 def _cores() -> int:

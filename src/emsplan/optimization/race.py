@@ -1,10 +1,10 @@
-"""Solve one LP with several HiGHS algorithms at once, on separate cores; the first to
-finish wins and the others are stopped.
+"""Solve one LP with several HiGHS algorithms (or settings) at once, in separate threads;
+the first to finish wins and the others are stopped.
 
-At M size no single algorithm is fastest on every network (``benchmarks/README.md``: the
-dual simplex took 7.4 s on seed 7 and 34.3 s on seed 1, IPX 11.9 s and 10.8 s), and racing
-the two costs 0-25% over the winner alone on this 2-core machine (HiGHS's own run-to-run
-spread is 20%), where waiting for the wrong one costs up to 3.2 times.
+At M size no single algorithm is fastest on every network (``benchmarks/README.md``: on six
+generated M networks HiGHS's dual simplex took 3.6-36 s and IPX 9.1-11.8 s, each fastest on
+some), and racing costs little over the winner alone on this 2-core machine (HiGHS's own
+run-to-run spread is 20%), where waiting for the wrong one costs up to 3.8 times.
 :func:`emsplan.optimization.choice.highs_race` decides when a model is raced.
 
 :class:`RacingHighs` is linopy's HiGHS interface with its run replaced by the race: linopy
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 import highspy
@@ -25,33 +25,39 @@ from emsplan.optimization.highs_run import HighsRun
 
 
 class RacingHighs(HighsRun):
-    """linopy's HiGHS solver that runs :attr:`algorithms` at once (HiGHS's ``solver``
-    option values, e.g. ``("simplex", "ipx")``) and keeps the first to finish."""
+    """linopy's HiGHS solver that runs :attr:`entrants` at once (a name each, e.g.
+    ``"simplex"``, and the HiGHS options it runs with on top of the solve's, e.g.
+    ``{"solver": "simplex", "simplex_strategy": 3}``) and keeps the first to finish."""
 
-    algorithms: Sequence[str] = ("simplex", "ipx")
-    #: The algorithm that finished first (after a solve).
+    entrants: Mapping[str, dict[str, Any]] = {
+        "simplex": {"solver": "simplex"},
+        "ipx": {"solver": "ipx"},
+    }
+    #: The name of the entrant that finished first (after a solve).
     winner: str | None = None
 
     def _solve(self, h: highspy.Highs, *args: Any, **kwargs: Any) -> Any:
-        index, entrants = race(h, self.algorithms, self.solver_options)
-        self.winner = self.algorithms[index]
-        self.solver_model = first = entrants[index]
+        names = list(self.entrants)
+        index, runs = race(h, [self.entrants[n] for n in names], self.solver_options)
+        self.winner = names[index]
+        self.solver_model = first = runs[index]
         return super()._solve(cast(highspy.Highs, _Finished(first)), *args, **kwargs)
 
 
 def race(
-    h: highspy.Highs, algorithms: Sequence[str], options: dict[str, Any]
+    h: highspy.Highs, settings: Sequence[dict[str, Any]], options: dict[str, Any]
 ) -> tuple[int, list[highspy.Highs]]:
-    """Run ``h`` with the first of ``algorithms`` and a copy of its model per other one,
-    each in its own thread, all with ``options``; stop the others when one finishes with
-    a settled status (:data:`SETTLED`: an algorithm's failure leaves the race to the
+    """Run ``h`` with the first of ``settings`` and a copy of its model per other one,
+    each in its own thread, all with ``options`` and each with its own settings on top
+    (HiGHS options, e.g. ``{"solver": "ipx"}``); stop the others when one finishes with a
+    settled status (:data:`SETTLED`: an algorithm's failure leaves the race to the
     others).
 
     Returns the index of the winner and the HiGHS instances (``h`` first; the winner's is
     solved, the others were stopped unless they finished too). Ctrl-C stops them all and
     raises KeyboardInterrupt."""
     entrants = [h]
-    for _ in algorithms[1:]:
+    for _ in settings[1:]:
         other = highspy.Highs()
         other.setOptionValue("output_flag", False)
         for key, value in options.items():
@@ -70,10 +76,11 @@ def race(
             finished.put((index, None))
 
     threads = []
-    for index, (entrant, algorithm) in enumerate(zip(entrants, algorithms, strict=True)):
-        entrant.setOptionValue("solver", algorithm)
+    for index, (entrant, own) in enumerate(zip(entrants, settings, strict=True)):
+        for key, value in own.items():
+            entrant.setOptionValue(key, value)
         entrant.HandleUserInterrupt = True  # cancelSolve() stops it
-        thread = threading.Thread(target=run, args=(index,), name=f"emsplan-{algorithm}")
+        thread = threading.Thread(target=run, args=(index,), name=f"emsplan-race-{index}")
         threads.append(thread)
         thread.start()
     first = -1

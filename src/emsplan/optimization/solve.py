@@ -63,7 +63,8 @@ class SolveOutcome:
     #: The solver's own run time (HiGHS's ``getRunTime``), without the hand-over.
     solver_seconds: float | None = None
     options: dict[str, Any] = field(default_factory=dict)
-    #: The algorithms raced (the winner is ``options["solver"]``); None for one run.
+    #: The names of the entrants raced (the winner's settings are in ``options``); None
+    #: for one run.
     race: tuple[str, ...] | None = None
     #: What taking back valid inequalities round by round did
     #: (:class:`emsplan.optimization.separate.Separation` as a dict); None when not done.
@@ -152,9 +153,9 @@ def solve_model(
 
                 run = {"solution_fn": solution_fn}
                 status, termination, racing = _solve_with(
-                    model, RacingHighs, options, run, algorithms=race
+                    model, RacingHighs, options, run, entrants=race
                 )
-                options["solver"] = str(racing.winner)
+                options.update(race[str(racing.winner)])
             elif pool is not None:
                 from emsplan.optimization.separate import SeparatingHighs
 
@@ -182,7 +183,7 @@ def solve_model(
         solve_seconds=seconds,
         solver=solver_name,
         options=options,
-        race=race,
+        race=tuple(race) if race is not None else None,
         separation=separation,
     )
     _read_mip_info(model, outcome, highs)
