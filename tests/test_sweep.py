@@ -535,3 +535,43 @@ def test_a_sample_of_another_structure_rebuilds_the_kept_model() -> None:
     assert second.objective == pytest.approx(alone.objective, rel=1e-9)
     assert second.objective == pytest.approx(15 * 150.0)
     assert kept.built == 2
+
+
+def test_a_start_whose_policy_decisions_no_longer_hold_leaves_them_free() -> None:
+    """A small MIP by hand: min y - 10 q, y >= 5 q, y <= 3 + 10 x, x and q binary (x a network
+    decision, q a policy's qualification). The last plan's x = 0, q = 1 is infeasible
+    (y >= 5 and y <= 3): with q left free (the retry, FREE_ON_RETRY) the start is x = 0,
+    q = 0, y = 0 and the sample is started; without the retry it is not. Bounds and
+    integrality are restored either way."""
+    import highspy
+
+    from emsplan.optimization.reuse import STARTED_SETTINGS, _start
+
+    def small() -> highspy.Highs:
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        inf = highspy.kHighsInf
+        h.addVars(3, np.zeros(3), np.array([1.0, 1.0, inf]))  # x, q, y
+        h.changeColsCost(3, np.arange(3, dtype=np.int32), np.array([0.0, -10.0, 1.0]))
+        h.addRow(0.0, inf, 2, np.array([2, 1], dtype=np.int32), np.array([1.0, -5.0]))
+        h.addRow(-inf, 3.0, 2, np.array([2, 0], dtype=np.int32), np.array([1.0, -10.0]))
+        integer = np.full(2, highspy.HighsVarType.kInteger)
+        h.changeColsIntegrality(2, np.array([0, 1], dtype=np.int32), integer)
+        return h
+
+    labels, columns = np.array([10, 11]), np.array([0, 1], dtype=np.int32)
+    last = (labels, np.array([0.0, 1.0]))
+    plain = small()
+    assert _start(plain, last, labels, columns, {}) is None
+    h = small()
+    started = _start(h, last, labels, columns, {}, free=np.array([False, True]))
+    assert started == STARTED_SETTINGS
+    for k, v in STARTED_SETTINGS.items():
+        assert h.getOptionValue(k)[1] == v
+    for model in (plain, h):
+        _, _, _, lower, upper, _ = model.getCols(2, columns)
+        assert list(lower) == [0.0, 0.0] and list(upper) == [1.0, 1.0]
+        assert model.getLp().integrality_[:2] == [highspy.HighsVarType.kInteger] * 2
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    assert h.getInfo().objective_function_value == pytest.approx(-5.0)  # x = 1, q = 1, y = 5

@@ -47,6 +47,12 @@ STARTED_SETTINGS: dict[str, Any] = {
     "mip_heuristic_run_root_reduced_cost": False,
 }
 
+#: The integer families left free when the last plan's decisions, all fixed, are infeasible
+#: for a sample: whether a policy's threshold is met (a sample's sales may fall short of one
+#: the last plan met). The network decisions (which options are open) stay fixed, so the
+#: start is a small MIP.
+FREE_ON_RETRY: tuple[str, ...] = ("Incentive-qualify", "Trade-qualify", "Target-band")
+
 
 @dataclass
 class Reuse:
@@ -129,11 +135,11 @@ class KeptHighs(HighsRun):
     def _solve(self, h: highspy.Highs, *args: Any, **kwargs: Any) -> Any:
         model = self.model
         assert model is not None
-        columns, labels = _integer_columns(model, np.asarray(self._vlabels))
+        columns, labels, free = _integer_columns(model, np.asarray(self._vlabels))
         before = {key: h.getOptionValue(key)[1] for key in (*STARTED_SETTINGS, "time_limit")}
         self.started = None
         if self.last is not None and columns.size:
-            self.started = _start(h, self.last, labels, columns, self.solver_options)
+            self.started = _start(h, self.last, labels, columns, self.solver_options, free)
         try:
             return super()._solve(h, *args, **kwargs)
         finally:
@@ -142,15 +148,23 @@ class KeptHighs(HighsRun):
             self.last = _decisions(h, labels, columns)
 
 
-def _integer_columns(model: linopy.Model, vlabels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """HiGHS's column positions of the model's integer variables, and their labels."""
+def _integer_columns(
+    model: linopy.Model, vlabels: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """HiGHS's column positions of the model's integer variables, their labels, and which
+    are of a family in :data:`FREE_ON_RETRY`."""
     names = [*model.binaries, *model.integers]
     if not names:
-        return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int64)
-    labels = np.concatenate([model.variables[n].labels.values.ravel() for n in names])
-    columns = pd.Index(vlabels).get_indexer(labels[labels >= 0])
+        return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int64), np.empty(0, bool)
+    arrays = [model.variables[n].labels.values.ravel() for n in names]
+    labels = np.concatenate(arrays)
+    free = np.concatenate(
+        [np.full(a.size, n in FREE_ON_RETRY) for n, a in zip(names, arrays, strict=True)]
+    )
+    free, labels = free[labels >= 0], labels[labels >= 0]
+    columns = pd.Index(vlabels).get_indexer(labels)
     keep = columns >= 0
-    return columns[keep].astype(np.int32), labels[labels >= 0][keep]
+    return columns[keep].astype(np.int32), labels[keep], free[keep]
 
 
 def _decisions(
@@ -169,28 +183,40 @@ def _start(
     labels: np.ndarray,
     columns: np.ndarray,
     options: dict[str, Any],
+    free: np.ndarray | None = None,
 ) -> dict[str, Any] | None:
-    """Solve the LP of ``h`` with its integer columns fixed at ``last``'s values. If it is
-    feasible, hand its solution to HiGHS as the first incumbent, switch off
-    :data:`STARTED_SETTINGS` the user did not set, take the LP's time off the time limit and
-    return the settings changed; else change nothing and return None."""
+    """Solve the LP of ``h`` with its integer columns fixed at ``last``'s values; if that is
+    infeasible, the MIP with only the columns not ``free`` fixed (:data:`FREE_ON_RETRY`). If
+    either is feasible, hand its solution to HiGHS as the first incumbent, switch off
+    :data:`STARTED_SETTINGS` the user did not set, take the start's time off the time limit
+    and return the settings changed; else change nothing and return None."""
     position = pd.Index(last[0]).get_indexer(labels)
     if (position < 0).any():
         return None  # another structure: some decision has no value from the last plan
-    values = last[1][position]
     n = columns.size
     _, _, _, lower, upper, _ = h.getCols(n, columns)
+    fixed = np.clip(last[1][position], lower, upper)
     integer = np.full(n, highspy.HighsVarType.kInteger)
     limit = float(h.getOptionValue("time_limit")[1])
     started = time.perf_counter()
-    h.changeColsBounds(n, columns, np.clip(values, lower, upper), np.clip(values, lower, upper))
-    h.changeColsIntegrality(n, columns, np.full(n, highspy.HighsVarType.kContinuous))
+    attempts = [np.zeros(n, dtype=bool)]
+    if free is not None and free.any():
+        attempts.append(free)
     if np.isfinite(limit):
         h.setOptionValue("time_limit", h.getRunTime() + limit)  # its clock runs on across runs
+    solution = None
     try:
-        h.run()
-        feasible = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-        solution = np.asarray(h.getSolution().col_value, dtype=float) if feasible else None
+        for left in attempts:
+            h.changeColsBounds(
+                n, columns, np.where(left, lower, fixed), np.where(left, upper, fixed)
+            )
+            kinds = np.full(n, highspy.HighsVarType.kContinuous)
+            kinds[left] = highspy.HighsVarType.kInteger
+            h.changeColsIntegrality(n, columns, kinds)
+            h.run()
+            if h.getInfo().primal_solution_status == highspy.kSolutionStatusFeasible:
+                solution = np.asarray(h.getSolution().col_value, dtype=float)
+                break
     finally:
         h.changeColsBounds(n, columns, lower, upper)
         h.changeColsIntegrality(n, columns, integer)
