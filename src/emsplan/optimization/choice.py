@@ -28,7 +28,7 @@ algorithm alone on the MPS file emsplan exports) and ``benchmarks/mip_settings.p
   sample of a sweep or stress test that starts from the last sample's decisions
   (:mod:`emsplan.optimization.reuse`, :data:`~emsplan.optimization.reuse.STARTED_SETTINGS`):
   with that incumbent, skipping RINS, RENS and the root reduced-cost heuristic was faster on
-  both kinds (the example's samples: 7.4 s against 17.0 s; two samples of OR-Library
+  both kinds (the example's samples: 7.0 s against 16.1 s; two samples of OR-Library
   capb-6000 with every row: proven in 137 and 146 s where HiGHS's defaults were not at
   300 s). A MIP with
   :data:`SEPARATE_FROM` rows or more in the families :data:`POOL` gets those rows round by

@@ -15,8 +15,10 @@ A MIP starts from the integer decisions of the last plan solved on the kept mode
 (:class:`KeptHighs`): the LP with those decisions fixed is solved first; if it is feasible,
 its solution is HiGHS's first incumbent, and HiGHS's root searches for a good first plan
 (:data:`STARTED_SETTINGS`) are skipped, unless the user set them. Samples of a sweep differ
-a little, so the last plan's decisions are usually a near-optimal plan of the next; where
-they are not feasible (another sample's demand cannot reach an incentive's threshold, say)
+a little, so the last plan's decisions are usually a near-optimal plan of the next. Where
+they are not feasible (the last plan met an incentive's threshold this sample's plan
+cannot, say), the small MIP with the network decisions fixed and the policy
+qualifications free (:data:`FREE_ON_RETRY`) is solved instead; if that is infeasible too,
 the sample is solved with HiGHS's settings as if alone. Measured on the bundled example
 and on OR-Library capb (``benchmarks/README.md``, "Sweeps: the HiGHS model kept between
 samples").
