@@ -94,15 +94,20 @@ SEPARATE_FROM = 10_000
 MIP_SETTINGS: dict[str, Any] = {}
 
 
+def unset(settings: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    """The ``settings`` whose key the user did not set in ``options`` (the user's win)."""
+    return {key: value for key, value in settings.items() if key not in options}
+
+
 def highs_settings(model: linopy.Model, options: dict[str, Any]) -> dict[str, Any]:
     """The HiGHS options emsplan adds for ``model`` to the user's ``options`` (which win)."""
     if model.type == "LP":
         if "solver" in options or model.nvars < SIMPLEX_UP_TO:
             return {}
         chosen = ALONE if model.nvars < RACE_UP_TO else LARGE
-        return {key: value for key, value in chosen.items() if key not in options}
+        return unset(chosen, options)
     if model.type == "MILP":
-        return {key: value for key, value in MIP_SETTINGS.items() if key not in options}
+        return unset(MIP_SETTINGS, options)
     return {}
 
 
@@ -144,10 +149,7 @@ def highs_race(model: linopy.Model, options: dict[str, Any]) -> dict[str, dict[s
         return None
     if _cores() < len(RACE):
         return None
-    return {
-        name: {key: value for key, value in own.items() if key not in options}
-        for name, own in RACE.items()
-    }
+    return {name: unset(own, options) for name, own in RACE.items()}
 
 
 def _cores() -> int:

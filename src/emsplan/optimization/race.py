@@ -21,6 +21,7 @@ from typing import Any, cast
 
 import highspy
 
+from emsplan.optimization.choice import RACE
 from emsplan.optimization.highs_run import HighsRun
 
 
@@ -29,10 +30,7 @@ class RacingHighs(HighsRun):
     ``"simplex"``, and the HiGHS options it runs with on top of the solve's, e.g.
     ``{"solver": "simplex", "simplex_strategy": 3}``) and keeps the first to finish."""
 
-    entrants: Mapping[str, dict[str, Any]] = {
-        "simplex": {"solver": "simplex"},
-        "ipx": {"solver": "ipx"},
-    }
+    entrants: Mapping[str, dict[str, Any]] = RACE
     #: The name of the entrant that finished first (after a solve).
     winner: str | None = None
 

@@ -35,6 +35,7 @@ import highspy
 import numpy as np
 import pandas as pd
 
+from emsplan.optimization.choice import unset
 from emsplan.optimization.highs_run import HighsRun
 
 if TYPE_CHECKING:
@@ -229,7 +230,7 @@ def _start(
     start.col_value = solution.tolist()
     start.value_valid = True
     h.setSolution(start)
-    changed = {key: value for key, value in STARTED_SETTINGS.items() if key not in options}
+    changed = unset(STARTED_SETTINGS, options)
     if np.isfinite(limit):
         changed["time_limit"] = max(limit - (time.perf_counter() - started), 1e-3)
     for key, value in changed.items():

@@ -352,7 +352,8 @@ def dask_client(
 
 
 class _DistributedTaskFilter(logging.Filter):
-    """Drops asyncio's "Task exception was never retrieved" for a task of ``distributed``."""
+    """Drops asyncio's records about ``distributed``'s tasks (e.g. "Task exception was never
+    retrieved"): a record whose message or traceback names distributed's code."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         marker = f"{os.sep}distributed{os.sep}"
